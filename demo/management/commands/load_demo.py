@@ -1,0 +1,34 @@
+"""`manage.py load_demo [--scale N] [--force]`: build the Thanh Hóa demo province."""
+import time
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from demo.loader import demo_load
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu demo tỉnh Thanh Hóa (đơn vị hành chính hai thế hệ, lớp ngành, sự kiện)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=int, default=1,
+                            help="multiply the synthetic event volume (7,200 events at 1; 170 ≈ 1.2 million, of which 1.02 million security incidents)")
+        parser.add_argument("--force", action="store_true",
+                            help="reload even when this exact dataset is already loaded")
+        parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+    def handle(self, *args, scale: int, force: bool, no_progress: bool, **options) -> None:
+        if scale < 1:
+            self.stderr.write("--scale must be 1 or more")
+            raise SystemExit(2)
+        started = time.monotonic()
+        report = demo_load(scale=scale, force=force, progress=not no_progress)
+        elapsed = time.monotonic() - started
+        counts = ", ".join(f"{k}={v:,}" for k, v in report.counts.items())
+        if report.skipped:
+            self.stdout.write(f"Demo data already loaded ({counts}); nothing to do "
+                              f"[{elapsed:.1f}s]. Use --force to reload.")
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo loaded in {elapsed:.1f}s: {counts}; units changed {report.units_changed}, "
+            f"crosswalk changed {report.crosswalk_changed}, features inserted "
+            f"{report.features_inserted:,}, updated {report.features_updated:,}."))

@@ -1,0 +1,1 @@
+"""Settings: base.py holds everything, the other modules adjust it per environment."""

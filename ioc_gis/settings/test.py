@@ -1,0 +1,13 @@
+"""The test suite: the same real PostGIS as dev (pytest-django creates test_<name>)."""
+from .base import *  # noqa: F401,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user fixtures
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Close connections after each request: the browser tests' server threads must not hold
+# sessions open on the test database when it is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,24 @@
+"""URL map: only includes of the apps' own urls, plus probes and API docs."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ioc_gis import views
+from ioc_gis.api.health import healthz, readyz
+
+admin.site.site_header = "ioc-gis · Trung tâm Điều hành thông minh Thanh Hóa"
+admin.site.site_title = "ioc-gis"
+admin.site.index_title = "Quản trị hệ thống"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("layers.urls")),
+]
+
+handler404 = "ioc_gis.views.not_found"
+handler500 = "ioc_gis.views.server_error"

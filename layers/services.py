@@ -1,0 +1,114 @@
+"""Writes of the layers app. Feature writes are atomic: every row is validated first, and one
+bad row means nothing is written."""
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from .errors import FeatureValidationError, LayerKindMismatch
+from .models import Layer, LayerSource
+from .validation import FeatureInput, feature_errors, nfc, schema_validator
+
+CHUNK_ROWS = 20_000
+
+
+@dataclass
+class UpsertResult:
+    """What a feature upsert did."""
+
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        """Rows that were already stored exactly as given."""
+        return self.read - self.inserted - self.updated
+
+
+_STAGE_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS ioc_feature_stage (
+    external_id text, geom_wkb bytea, properties jsonb, observed_at timestamptz
+) ON COMMIT DELETE ROWS
+"""
+
+_UPSERT_SQL = """
+WITH written AS (
+  INSERT INTO layers_feature AS f
+         (layer_id, external_id, geom, properties, observed_at, created_at, updated_at)
+  SELECT %(layer_id)s, s.external_id, ST_GeomFromWKB(s.geom_wkb, 4326), s.properties,
+         s.observed_at, now(), now()
+    FROM ioc_feature_stage s
+  ON CONFLICT (layer_id, external_id) DO UPDATE
+     SET geom = EXCLUDED.geom, properties = EXCLUDED.properties,
+         observed_at = EXCLUDED.observed_at, updated_at = now()
+   WHERE (f.geom, f.properties, f.observed_at)
+         IS DISTINCT FROM (EXCLUDED.geom, EXCLUDED.properties, EXCLUDED.observed_at)
+  RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+"""
+
+
+def _validated_rows(layer: Layer, items: list[FeatureInput]) -> list[tuple]:
+    """Validate every item; raise FeatureValidationError listing all failures, else return rows."""
+    validator = schema_validator(layer)
+    rows, failures, seen = [], [], set()
+    for number, item in enumerate(items, start=1):
+        shape, errors = feature_errors(item, layer=layer, validator=validator)
+        if item.external_id in seen:
+            errors.append("external_id appears twice in this input")
+        seen.add(item.external_id)
+        if errors:
+            failures.append({"row": number, "external_id": item.external_id, "errors": errors})
+            continue
+        rows.append((item.external_id, shape.wkb_hex,
+                     json.dumps(nfc(item.properties), ensure_ascii=False),
+                     item.observed_at.isoformat() if item.observed_at else ""))
+    if failures:
+        raise FeatureValidationError(
+            f"{len(failures)} of {len(items)} features are invalid; nothing was written.",
+            details=failures[:1000],
+        )
+    return rows
+
+
+def _copy_rows(cursor, rows: list[tuple]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for external_id, wkb_hex, properties, observed_at in rows:
+        writer.writerow((external_id, "\\x" + wkb_hex, properties, observed_at))
+    buffer.seek(0)
+    cursor.copy_expert(
+        "COPY ioc_feature_stage (external_id, geom_wkb, properties, observed_at) "
+        "FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def features_upsert(*, layer: Layer, items: Iterable[FeatureInput],
+                    progress: Callable[[int], None] | None = None) -> UpsertResult:
+    """Insert or update features of `layer` by external id, all or nothing.
+
+    Unchanged rows are not rewritten, so running the same input twice changes nothing.
+    `progress(n)` is called after every chunk of n rows is written.
+    """
+    if layer.source != LayerSource.FEATURES:
+        raise LayerKindMismatch(f"layer {layer.slug} is not stored as features")
+    items = list(items)
+    rows = _validated_rows(layer, items)
+    result = UpsertResult(read=len(rows))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_STAGE_SQL)
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows[start:start + CHUNK_ROWS]
+            cursor.execute("TRUNCATE ioc_feature_stage")
+            _copy_rows(cursor, chunk)
+            cursor.execute(_UPSERT_SQL, {"layer_id": layer.pk})
+            inserted, updated = cursor.fetchone()
+            result.inserted += inserted
+            result.updated += updated
+            if progress:
+                progress(len(chunk))
+    return result

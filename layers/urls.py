@@ -1,0 +1,11 @@
+from django.urls import path, re_path
+
+from . import api
+
+urlpatterns = [
+    path("units/", api.UnitListApi.as_view(), name="unit-list"),
+    path("units/locate/", api.UnitLocateApi.as_view(), name="unit-locate"),
+    re_path(r"^units/(?P<code>[0-9]{2,5})/$", api.UnitDetailApi.as_view(), name="unit-detail"),
+    path("layers/", api.LayerListApi.as_view(), name="layer-list"),
+    path("layers/<slug:slug>/", api.LayerDetailApi.as_view(), name="layer-detail"),
+]

@@ -1,0 +1,92 @@
+"""Headless Debian Chromium driven by Playwright (the browser Playwright would download cannot be
+fetched on our machines, so we point it at /usr/bin/chromium)."""
+import shutil
+import tempfile
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+    "--ignore-gpu-blocklist", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Debian's chromium is required for browser tests (make test installs it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session, with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="ioc-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1280, "height": 900}, locale="vi-VN",
+            timezone_id="Asia/Ho_Chi_Minh")
+        yield context
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose every request is recorded in `page.seen_urls`."""
+    page = browser.new_page()
+    page.seen_urls = []
+    page.on("request", lambda request: page.seen_urls.append(request.url))
+    yield page
+    page.close()
+    browser.clear_cookies()
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup, django_db_blocker):
+    """A live server on the session's test database.
+
+    Not pytest-django's `live_server`: that one needs `transactional_db`, which empties every
+    table after each test and would throw away the demo province loaded once per session.
+    The server sees committed data only, so browser fixtures commit what they create.
+    """
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+    _close_other_sessions(django_db_blocker)
+
+
+def _close_other_sessions(django_db_blocker) -> None:
+    """Request threads of the server may still hold a session; the test database cannot be
+    dropped while they do."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+@pytest.fixture(scope="session")
+def superuser(django_db_blocker):
+    """A committed superuser (username, password), removed at the end of the session."""
+    from django.contrib.auth import get_user_model
+
+    credentials = ("quantri", "mat-khau-demo-123")
+    with django_db_blocker.unblock():
+        user = get_user_model().objects.create_superuser(credentials[0], "qt@example.vn",
+                                                         credentials[1])
+    yield credentials
+    with django_db_blocker.unblock():
+        user.delete()
