@@ -57,6 +57,7 @@ def demo_load(*, scale: int = 1, force: bool = False, progress: bool = True) -> 
     shapes = build_approximate_units(sources.FIXTURES_DIR)
     with transaction.atomic():
         had_features = Feature.objects.exists()
+        _drop_events_of_a_larger_scale(scale)
         saved = _write_units(plan_versions(shapes), report, progress)
         _write_crosswalk(shapes, saved, report)
         layers = _write_layers()
@@ -228,6 +229,14 @@ def _write_features(layers: dict[str, Layer], shapes: ApproximateUnits, scale: i
                     report.features_inserted += result.inserted
                     report.features_updated += result.updated
                 bar.update(len(chunk))
+
+
+def _drop_events_of_a_larger_scale(scale: int) -> None:
+    """Going down in scale: the surplus synthetic events must go, or the counts would lie."""
+    previous = DemoLoad.objects.filter(name=DATASET).first()
+    if previous and previous.scale > scale:
+        Feature.objects.filter(layer__slug__in=synthetic.EVENT_LAYERS,
+                               external_id__startswith="demo-").delete()
 
 
 def _restamp_feature_units() -> None:

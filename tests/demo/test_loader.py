@@ -41,3 +41,15 @@ def test_demo_features_lie_in_the_province():
     total = Feature.objects.count()
     outside = Feature.objects.filter(commune_code__isnull=True).count()
     assert outside / total < 0.005  # only offshore islets and coast points may fall outside
+
+
+@pytest.mark.slow
+def test_scale_goes_up_and_back_down():
+    from demo.synthetic import event_count
+
+    events = Feature.objects.filter(layer__slug__in=["traffic-accidents", "security-incidents"])
+    assert events.count() == event_count(scale=1)
+    demo_load(scale=2, progress=False)
+    assert events.count() == event_count(scale=2)
+    demo_load(scale=1, progress=False)
+    assert events.count() == event_count(scale=1)
