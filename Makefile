@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SERVE_ENV := DJANGO_SETTINGS_MODULE=ioc_gis.settings.dev DEBUG=$${DEBUG:-0}
 UVICORN := $(VENV)/bin/uvicorn ioc_gis.asgi:application --host 127.0.0.1 --port $(PORT) \
-           --http httptools --no-access-log
+           --http httptools --lifespan off --no-access-log
 
 .PHONY: help demo test stop setup db prepare start lint bench
 help:

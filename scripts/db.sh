@@ -77,15 +77,30 @@ run_pg() {  # run a PostgreSQL server binary as an unprivileged user
   if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# As root the cluster runs as 'postgres', which must be able to reach its files. A checkout
+# under a private home (e.g. /root, mode 700) cannot host them: keep them under
+# /var/lib/ioc-gis/<hash of the path> instead, with var/pgdata a symlink to the real place.
+place_cluster_files() {
+  is_root || return 0
+  mkdir -p "$(dirname "$PGDATA_DIR")"
+  runuser -u postgres -- test -x "$(dirname "$PGDATA_DIR")" && return 0
+  local home; home="/var/lib/ioc-gis/$(printf '%s' "$PGDATA_DIR" | sha1sum | cut -c1-12)"
+  mkdir -p "$home"; chmod 755 /var/lib/ioc-gis "$home"
+  [ -L "$PGDATA_DIR" ] || ln -sfn "$home/pgdata" "$PGDATA_DIR"
+  PGDATA_DIR="$home/pgdata"; PGRUN_DIR="$home/pgrun"; PGLOG="$home/postgresql.log"
+  say "the checkout is private to root: cluster files live in $home"
+}
+
 embedded_start() {
   local bin; bin="$(pg_bindir)" || true
   if [ -z "$bin" ]; then install_postgresql; bin="$(pg_bindir)"; fi
   ensure_postgis_package "$(basename "$(dirname "$bin")")"
+  place_cluster_files
   mkdir -p "$PGDATA_DIR" "$PGRUN_DIR"
   if is_root; then
     chown postgres: "$PGDATA_DIR" "$PGRUN_DIR"
     runuser -u postgres -- test -w "$PGDATA_DIR" \
-      || die "user 'postgres' cannot reach $PGDATA_DIR: use a checkout under a world-readable path or set IOC_PGDATA"
+      || die "user 'postgres' cannot write $PGDATA_DIR; set IOC_PGDATA to a reachable folder"
   fi
   chmod 700 "$PGDATA_DIR"
   if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
@@ -111,6 +126,7 @@ embedded_start() {
 
 embedded_stop() {
   local bin; bin="$(pg_bindir)" || return 0
+  [ -L "$PGDATA_DIR" ] && PGDATA_DIR="$(readlink -f "$PGDATA_DIR")"
   [ -f "$PGDATA_DIR/PG_VERSION" ] || return 0
   if run_pg "$bin/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
     say "stopping the embedded PostgreSQL"
