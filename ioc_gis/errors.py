@@ -25,6 +25,12 @@ class InvalidInputError(DomainError):
     code = "invalid"
 
 
+class ForbiddenError(DomainError):
+    """The caller is known but may not do this (a missing right or token scope)."""
+
+    code = "forbidden"
+
+
 class ConflictError(DomainError):
     """The request clashes with the current state."""
 

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.principal import principal_of
 from ioc_gis.api.pagination import LimitOffsetPagination
 
 from . import selectors
@@ -90,6 +91,9 @@ def _with_geometry(units, wanted: bool):
 class UnitListApi(APIView):
     """Administrative units in force on a date."""
 
+    access_policy = "public-reference"
+    token_scope = "units:read"
+
     @extend_schema(parameters=[UnitQueryInput], responses=UnitSummaryOutput(many=True))
     def get(self, request: Request) -> Response:
         args = UnitQueryInput(data=request.query_params).validated()
@@ -102,6 +106,9 @@ class UnitListApi(APIView):
 
 class UnitDetailApi(APIView):
     """One administrative unit, as in force on a date, with its ancestors and crosswalk links."""
+
+    access_policy = "public-reference"
+    token_scope = "units:read"
 
     @extend_schema(parameters=[UnitQueryInput], responses=UnitDetailOutput)
     def get(self, request: Request, code: str) -> Response:
@@ -130,6 +137,9 @@ class LocateInput(serializers.Serializer):
 
 class UnitLocateApi(APIView):
     """The commune (and its ancestors) containing a WGS84 point on a date."""
+
+    access_policy = "public-reference"
+    token_scope = "units:read"
 
     @extend_schema(parameters=[LocateInput], responses=UnitSummaryOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -162,16 +172,23 @@ class LayerOutput(serializers.ModelSerializer):
 class LayerListApi(APIView):
     """The layers the caller may see."""
 
+    access_policy = "scoped"
+    token_scope = "layers:read"
+
     @extend_schema(responses=LayerOutput(many=True))
     def get(self, request: Request) -> Response:
-        layers = selectors.layer_list_visible(user=request.user)
+        layers = selectors.layer_list_visible(principal=principal_of(request))
         return Response({"count": len(layers), "results": LayerOutput(layers, many=True).data})
 
 
 class LayerDetailApi(APIView):
     """One layer, if the caller may see it."""
 
+    access_policy = "scoped"
+    token_scope = "layers:read"
+
     @extend_schema(responses=LayerOutput, parameters=[
         OpenApiParameter("slug", str, OpenApiParameter.PATH)])
     def get(self, request: Request, slug: str) -> Response:
-        return Response(LayerOutput(selectors.layer_get_visible(slug=slug, user=request.user)).data)
+        layer = selectors.layer_get_visible(slug=slug, principal=principal_of(request))
+        return Response(LayerOutput(layer).data)

@@ -1,5 +1,5 @@
 """Named failures of the layers app."""
-from ioc_gis.errors import InvalidInputError, NotFoundError
+from ioc_gis.errors import ForbiddenError, InvalidInputError, NotFoundError
 
 
 class UnitNotFound(NotFoundError):
@@ -8,6 +8,10 @@ class UnitNotFound(NotFoundError):
 
 class LayerNotFound(NotFoundError):
     """No layer with that slug, or not visible to the caller."""
+
+
+class FeatureNotFound(NotFoundError):
+    """No such feature in the layer, or outside the caller's reach."""
 
 
 class InvalidQuery(InvalidInputError):
@@ -22,3 +26,13 @@ class FeatureValidationError(InvalidInputError):
 
 class LayerKindMismatch(InvalidInputError):
     """The layer does not hold features of that kind (e.g. writing features to an admin-units layer)."""
+
+
+class LayerWriteForbidden(ForbiddenError):
+    """The caller may see the layer but not write to it (a missing right, sector or scope)."""
+
+
+class OutsideJurisdiction(InvalidInputError):
+    """A write would place or change features outside the caller's jurisdiction."""
+
+    code = "outside_jurisdiction"

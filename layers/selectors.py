@@ -1,14 +1,18 @@
 """Reads of the layers app: administrative units on a date, point-in-unit, hierarchy, search,
 and the layers a caller may see. Views never build these querysets themselves."""
 from datetime import date
+from typing import TYPE_CHECKING
 
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
-from .errors import LayerNotFound, UnitNotFound
-from .models import AdminLevel, AdminUnit, Layer
+from .errors import FeatureNotFound, LayerNotFound, UnitNotFound
+from .models import AdminLevel, AdminUnit, Feature, Layer
 from .models.expressions import Fold
+
+if TYPE_CHECKING:  # access depends on layers, not the other way round
+    from access.principal import Principal
 
 
 def valid_on(day: date, prefix: str = "") -> Q:
@@ -73,20 +77,38 @@ def unit_chain_at(*, point: Point, day: date) -> list[AdminUnit]:
     return [commune, *unit_ancestors(unit=commune)] if commune else []
 
 
-def layer_list_visible(*, user) -> QuerySet[Layer]:
-    """Layers the caller may see: public ones for everybody, all of them for staff.
-
-    The role- and jurisdiction-aware rules of the access model refine this selector.
-    """
-    layers = Layer.objects.all()
-    if not (user and user.is_authenticated and user.is_staff):
-        layers = layers.filter(is_public=True)
-    return layers.order_by("sector", "slug")
+def layer_list_visible(*, principal: "Principal") -> list[Layer]:
+    """Layers the principal may see (public ones for everybody), in registry order."""
+    return [layer for layer in Layer.objects.order_by("sector", "slug")
+            if principal.can_see_layer(layer)]
 
 
-def layer_get_visible(*, slug: str, user) -> Layer:
-    """One layer by slug if the caller may see it (404 otherwise, so slugs cannot be probed)."""
-    layer = layer_list_visible(user=user).filter(slug=slug).first()
-    if layer is None:
+def layer_get_visible(*, slug: str, principal: "Principal") -> Layer:
+    """One layer by slug if the principal may see it (404 otherwise, so slugs cannot be probed)."""
+    layer = Layer.objects.filter(slug=slug).first()
+    if layer is None or not principal.can_see_layer(layer):
         raise LayerNotFound(f"Không có lớp bản đồ '{slug}'.")
     return layer
+
+
+def feature_list_visible(*, principal: "Principal", layer: Layer, bbox: tuple | None = None,
+                         since=None, until=None) -> QuerySet[Feature]:
+    """Features of a visible layer that the principal may read, optionally in a WGS84 bbox and
+    an observation-time window. The only place feature reads are scoped."""
+    features = Feature.objects.filter(layer=layer).filter(principal.feature_filter(layer))
+    if bbox is not None:
+        features = features.filter(geom__intersects=Polygon.from_bbox(bbox))
+    if since is not None:
+        features = features.filter(observed_at__gte=since)
+    if until is not None:
+        features = features.filter(observed_at__lt=until)
+    return features.order_by("id")
+
+
+def feature_get_visible(*, principal: "Principal", layer: Layer, external_id: str) -> Feature:
+    """One feature the principal may read; outside their reach it does not exist (404)."""
+    feature = feature_list_visible(principal=principal, layer=layer).filter(
+        external_id=external_id).first()
+    if feature is None:
+        raise FeatureNotFound(f"Không có đối tượng '{external_id}' trong lớp {layer.slug}.")
+    return feature

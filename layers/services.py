@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from .errors import FeatureValidationError, LayerKindMismatch
-from .models import Layer, LayerSource
+from .errors import (FeatureValidationError, LayerKindMismatch, LayerWriteForbidden,
+                     OutsideJurisdiction)
+from .models import Feature, Layer, LayerSource
+from .selectors import feature_get_visible
 from .validation import FeatureInput, feature_errors, nfc, schema_validator
 
 CHUNK_ROWS = 20_000
@@ -112,3 +114,40 @@ def features_upsert(*, layer: Layer, items: Iterable[FeatureInput],
             if progress:
                 progress(len(chunk))
     return result
+
+
+def _outside_ground(principal, layer: Layer, external_ids: list[str]) -> list[str]:
+    if principal.province_wide:  # (and exclude(Q()) would return every row)
+        return []
+    rows = Feature.objects.filter(layer=layer, external_id__in=external_ids)
+    return sorted(rows.exclude(principal.ground_filter()).values_list("external_id", flat=True))
+
+
+def features_write(*, principal, layer: Layer, items: Iterable[FeatureInput]) -> UpsertResult:
+    """A caller's batch write: rights first, then the atomic upsert, then the jurisdiction.
+
+    Rows already stored outside the caller's ground, or landing outside it, reject the whole
+    batch (nothing is written): nobody moves data into or out of someone else's area.
+    """
+    if not principal.can_write_layer(layer):
+        raise LayerWriteForbidden(f"Không có quyền ghi vào lớp {layer.slug}.")
+    items = list(items)
+    ids = [item.external_id for item in items]
+    with transaction.atomic():
+        before = _outside_ground(principal, layer, ids)
+        result = features_upsert(layer=layer, items=items)
+        outside = sorted(set(before) | set(_outside_ground(principal, layer, ids)))
+        if outside:
+            raise OutsideJurisdiction(
+                f"{len(outside)} đối tượng nằm ngoài phạm vi quản lý; không ghi gì.",
+                details={"external_ids": outside[:100]})
+    return result
+
+
+def feature_delete(*, principal, layer: Layer, external_id: str) -> None:
+    """Delete one feature the caller can see and may delete (404 if invisible, 403 if not)."""
+    feature = feature_get_visible(principal=principal, layer=layer, external_id=external_id)
+    if not principal.can_delete_in_layer(layer) or not Feature.objects.filter(
+            pk=feature.pk).filter(principal.ground_filter()).exists():
+        raise LayerWriteForbidden(f"Không có quyền xóa đối tượng của lớp {layer.slug}.")
+    feature.delete()

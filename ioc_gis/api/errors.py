@@ -10,10 +10,12 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from ioc_gis.errors import ConflictError, DomainError, InvalidInputError, NotFoundError
+from ioc_gis.errors import (ConflictError, DomainError, ForbiddenError, InvalidInputError,
+                            NotFoundError)
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFoundError: 404,
+    ForbiddenError: 403,
     InvalidInputError: 400,
     ConflictError: 409,
 }

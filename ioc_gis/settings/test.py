@@ -11,3 +11,7 @@ STORAGES = {
 # Close connections after each request: the browser tests' server threads must not hold
 # sessions open on the test database when it is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Parallel runs (several checkouts on one server) can each name their own test database.
+if env("IOC_TEST_DB_NAME", default=""):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": env("IOC_TEST_DB_NAME")}  # noqa: F405

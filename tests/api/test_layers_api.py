@@ -1,6 +1,7 @@
 """GET /api/layers/: the registry, filtered to what the caller may see, public fields only."""
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +18,25 @@ def test_anonymous_callers_see_public_layers_only(api_client):
     assert slugs(body) == SEEDED - {"security-incidents"}
 
 
-def test_staff_see_every_layer(api_client):
+def leader():
+    user = get_user_model().objects.create_user("leader", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="province_leader"))
+    return user
+
+
+def test_staff_without_a_role_see_public_layers_only(api_client):
     staff = get_user_model().objects.create_user("staff", password="x", is_staff=True)
     api_client.force_authenticate(staff)
+    assert slugs(api_client.get("/api/layers/").json()) == SEEDED - {"security-incidents"}
+
+
+def test_the_province_leader_sees_every_layer(api_client):
+    api_client.force_authenticate(leader())
     assert slugs(api_client.get("/api/layers/").json()) == SEEDED
 
 
 def test_only_public_properties_are_described(api_client):
-    staff = get_user_model().objects.create_user("staff", password="x", is_staff=True)
-    api_client.force_authenticate(staff)
+    api_client.force_authenticate(leader())
     layer = api_client.get("/api/layers/security-incidents/").json()
     assert "reporter_phone" not in layer["properties"]
     assert layer["properties"], "public properties are listed"

@@ -1,0 +1,123 @@
+"""The one answer to "who is asking, and what may they see and do?" for every path.
+
+Views never filter by hand: they build the `Principal` of the request and pass it to the
+selectors, which apply `feature_filter` and the `can_*` predicates."""
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from layers.models import Layer
+
+from .jurisdiction import ground_of
+from .models import ApiToken
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An anonymous caller, a signed-in user, or an integration client's token."""
+
+    user_id: int | None = None
+    perms: frozenset[str] = frozenset()
+    province_wide: bool = False
+    pre_codes: frozenset[str] = frozenset()
+    cur_codes: frozenset[str] = frozenset()
+    sectors: frozenset[str] | None = None  # None: every sector
+    token_id: int | None = None
+    token_scopes: frozenset[str] | None = None  # None: not a token
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Nobody signed in and no token."""
+        return self.user_id is None
+
+    def has(self, perm: str) -> bool:
+        """The principal holds a Django permission ("app.codename")."""
+        return perm in self.perms
+
+    def has_scope(self, scope: str) -> bool:
+        """A session user has every scope; a token only those it was given."""
+        return self.token_scopes is None or scope in self.token_scopes
+
+    def in_sector(self, layer: Layer) -> bool:
+        """The layer's sector is one the principal works in."""
+        return self.sectors is None or layer.sector in self.sectors
+
+    def can_see_layer(self, layer: Layer) -> bool:
+        """Public layers are for everybody; others need view rights in the layer's sector."""
+        if layer.is_public:
+            return True
+        return (self.has("layers.view_feature") and self.in_sector(layer)
+                and self.has_scope("layers:read"))
+
+    def can_write_layer(self, layer: Layer) -> bool:
+        """Create or update features of the layer (inside the jurisdiction)."""
+        return (self.has("layers.add_feature") and self.has("layers.change_feature")
+                and self.in_sector(layer) and self.has_scope(f"layers:write:{layer.slug}"))
+
+    def can_delete_in_layer(self, layer: Layer) -> bool:
+        """Delete features of the layer (inside the jurisdiction)."""
+        return (self.has("layers.delete_feature") and self.in_sector(layer)
+                and self.has_scope(f"layers:write:{layer.slug}"))
+
+    def can_read_private(self, layer: Layer) -> bool:
+        """Non-public properties: staff with that right in the layer's sector; never tokens."""
+        return (self.token_scopes is None and self.has("access.view_private_properties")
+                and self.in_sector(layer))
+
+    def ground_filter(self) -> Q:
+        """Features on the principal's ground (both unit generations, see ADR 0005)."""
+        if self.province_wide:
+            return Q()
+        if not (self.pre_codes or self.cur_codes):
+            return NOTHING
+        return Q(commune_code_pre2025__in=self.pre_codes) | Q(commune_code__in=self.cur_codes)
+
+    def feature_filter(self, layer: Layer) -> Q:
+        """Which features of a visible layer the principal may read."""
+        if not self.can_see_layer(layer):
+            return NOTHING
+        return Q() if layer.is_public else self.ground_filter()
+
+
+ANONYMOUS = Principal()
+
+
+def _perms(user) -> frozenset[str]:
+    return frozenset(user.get_all_permissions()) if user.is_active else frozenset()
+
+
+def principal_for_user(user, token: ApiToken | None = None) -> Principal:
+    """Build the principal of a user, narrowed by a token when the request carried one."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    perms = _perms(user)
+    jurisdiction = getattr(user, "jurisdiction", None)
+    units = list(jurisdiction.units.all()) if jurisdiction else []
+    sectors = list(jurisdiction.sectors) if jurisdiction else []
+    wide = "access.province_wide" in perms
+    if token is not None:
+        token_units = list(token.units.all())
+        if token_units:
+            units, wide = token_units, False
+        sectors = list(token.sectors) or sectors
+    ground = ground_of(units)
+    return Principal(
+        user_id=user.pk, perms=perms, province_wide=wide or ground.province_wide,
+        pre_codes=frozenset(ground.pre_codes), cur_codes=frozenset(ground.cur_codes),
+        sectors=frozenset(sectors) if sectors else None,
+        token_id=token.pk if token else None,
+        token_scopes=frozenset(token.scopes) if token else None,
+    )
+
+
+def principal_of(request) -> Principal:
+    """The principal of a (DRF or Django) request, computed once per request."""
+    cached = getattr(request, "_ioc_principal", None)
+    if cached is None:
+        token = getattr(request, "auth", None)
+        cached = principal_for_user(getattr(request, "user", None),
+                                    token if isinstance(token, ApiToken) else None)
+        request._ioc_principal = cached
+    return cached

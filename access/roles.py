@@ -1,0 +1,45 @@
+"""The seeded roles and their permissions: one table, synced after every migrate."""
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from .models import Role
+
+VIEW_MAP = ["layers.view_layer", "layers.view_feature", "layers.view_adminunit",
+            "layers.view_unitcrosswalk"]
+EDIT_FEATURES = ["layers.add_feature", "layers.change_feature", "layers.delete_feature"]
+MANAGE = ["layers.add_layer", "layers.change_layer", "layers.delete_layer",
+          "layers.add_adminunit", "layers.change_adminunit", "layers.delete_adminunit",
+          "layers.add_unitcrosswalk", "layers.change_unitcrosswalk",
+          "layers.delete_unitcrosswalk", "auth.view_user", "auth.add_user", "auth.change_user",
+          "auth.delete_user", "auth.view_group", "auth.change_group",
+          "access.view_jurisdiction", "access.add_jurisdiction", "access.change_jurisdiction",
+          "access.delete_jurisdiction", "access.view_apitoken", "access.add_apitoken",
+          "access.change_apitoken", "access.delete_apitoken"]
+PROVINCE_WIDE = "access.province_wide"
+PRIVATE = "access.view_private_properties"
+EXPORT = "access.export_data"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.PROVINCE_LEADER: VIEW_MAP + [PROVINCE_WIDE, PRIVATE, EXPORT],
+    Role.SECTOR_OPERATOR: VIEW_MAP + EDIT_FEATURES + [PRIVATE],
+    Role.UNIT_OFFICIAL: VIEW_MAP + [PRIVATE],
+    Role.FIELD_STAFF: VIEW_MAP + ["layers.change_feature"],
+    Role.PLANNER: VIEW_MAP + [PROVINCE_WIDE, EXPORT],
+    Role.WALL_DISPLAY: VIEW_MAP + [PROVINCE_WIDE],
+    Role.INTEGRATION_CLIENT: VIEW_MAP + ["layers.add_feature", "layers.change_feature"],
+    Role.ADMINISTRATOR: VIEW_MAP + EDIT_FEATURES + MANAGE + [PROVINCE_WIDE, PRIVATE, EXPORT],
+    Role.CITIZEN: [],
+}
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Create every role's group and set exactly its permissions (idempotent)."""
+    for role, dotted_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([_permission(name) for name in dotted_names])

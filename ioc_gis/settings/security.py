@@ -1,0 +1,1 @@
+"""Security headers, request limits and throttles. (Filled in by the hardening work.)"""

@@ -1,0 +1,97 @@
+"""The access matrix: every API endpoint × role × (inside / outside the jurisdiction).
+
+Later issues add their endpoints here with one `endpoint(...)` line; the URL-enumeration test
+fails for any /api/ route that is missing from this list."""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# Expected statuses as (inside, outside); roles not named get `default`.
+Expect = dict[str, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url_name: str
+    method: str
+    path: Callable[..., str]          # path(world, where) with where in {"in", "out"}
+    expect: Expect = field(default_factory=dict)
+    default: tuple[int, int] = (200, 200)
+    body: Callable[..., dict] | None = None  # body(world, where)
+
+    def expected(self, role: str, inside: bool) -> int:
+        pair = self.expect.get(role, self.default)
+        return pair[0] if inside else pair[1]
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def endpoint(url_name: str, method: str, path, expect: Expect | None = None,
+             default=(200, 200), body=None) -> None:
+    """Register an endpoint in the matrix (one line per endpoint and method)."""
+    ENDPOINTS.append(Endpoint(url_name, method, path, expect or {}, default, body))
+
+
+def covered_url_names() -> set[str]:
+    """URL names the matrix exercises."""
+    return {e.url_name for e in ENDPOINTS}
+
+
+# ---- who may see a private (SECURITY) layer at all --------------------------------------
+SEES_PRIVATE = {"province_leader", "sector_operator", "unit_official", "field_staff", "planner",
+                "wall_display", "administrator"}
+PROVINCE_WIDE = {"province_leader", "planner", "wall_display", "administrator"}
+BOUND = SEES_PRIVATE - PROVINCE_WIDE
+
+
+def private_read() -> Expect:
+    expect = {role: (200, 200) for role in PROVINCE_WIDE}
+    expect.update({role: (200, 404) for role in BOUND})
+    return expect
+
+
+def _feature_body(world, where: str) -> dict:
+    from tests.access.conftest import INSIDE, OUTSIDE
+
+    lon_lat = INSIDE if where == "in" else OUTSIDE
+    return {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "id": f"new-{where}", "properties": {"name": "Mới"},
+        "geometry": {"type": "Point", "coordinates": list(lon_lat)}}]}
+
+
+def _unit(world, where):
+    return world.inside_commune if where == "in" else world.outside_commune
+
+
+endpoint("unit-list", "get", lambda w, where: "/api/units/?level=commune")
+endpoint("unit-detail", "get", lambda w, where: f"/api/units/{_unit(w, where)}/")
+endpoint("unit-locate", "get", lambda w, where: "/api/units/locate/?lon=105.9&lat=19.74")
+endpoint("layer-list", "get", lambda w, where: "/api/layers/")
+endpoint("layer-detail", "get", lambda w, where: f"/api/layers/{w.private.slug}/",
+         expect={r: (200, 200) for r in SEES_PRIVATE}, default=(404, 404))
+endpoint("layer-detail", "get", lambda w, where: f"/api/layers/{w.public.slug}/")
+endpoint("feature-list", "get", lambda w, where: f"/api/layers/{w.private.slug}/features/",
+         expect={r: (200, 200) for r in SEES_PRIVATE}, default=(404, 404))
+endpoint("feature-list", "get", lambda w, where: f"/api/layers/{w.public.slug}/features/")
+endpoint("feature-detail", "get",
+         lambda w, where: f"/api/layers/{w.private.slug}/features/{where}/",
+         expect=private_read(), default=(404, 404))
+endpoint("feature-detail", "get",
+         lambda w, where: f"/api/layers/{w.public.slug}/features/{where}/")
+endpoint("feature-list", "post", lambda w, where: f"/api/layers/{w.private.slug}/features/",
+         body=_feature_body, default=(404, 404), expect={
+             "administrator": (200, 200), "sector_operator": (200, 400),
+             **{r: (403, 403) for r in SEES_PRIVATE - {"administrator", "sector_operator"}}})
+endpoint("feature-list", "post", lambda w, where: f"/api/layers/{w.public.slug}/features/",
+         body=_feature_body, default=(403, 403), expect={
+             "administrator": (200, 200), "other_sector_operator": (200, 400)})
+endpoint("feature-detail", "delete",
+         lambda w, where: f"/api/layers/{w.private.slug}/features/{where}/",
+         default=(404, 404), expect={
+             "administrator": (204, 204), "sector_operator": (204, 404),
+             **{r: (403, 403) for r in PROVINCE_WIDE - {"administrator"}},
+             "unit_official": (403, 404), "field_staff": (403, 404)})
+endpoint("feature-detail", "delete",
+         lambda w, where: f"/api/layers/{w.public.slug}/features/{where}/",
+         default=(403, 403), expect={"administrator": (204, 204),
+                                     "other_sector_operator": (204, 403)})
