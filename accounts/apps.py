@@ -1,3 +1,4 @@
+"""App configuration of accounts (sign-in security)."""
 from django.apps import AppConfig
 
 
@@ -11,19 +12,16 @@ class AccountsConfig(AppConfig):
         """Give the default admin site (`admin.site`) the second-factor check.
 
         Swapping the class keeps the instance, so every ModelAdmin registered on it and the
-        site_header set in ioc_gis/urls.py stay as they are. IocAdminSite adds methods only.
+        site_header set in ioc_gis/urls.py stay as they are; IocAdminSite only adds methods.
         """
         from django.contrib import admin
         from django.core.exceptions import ImproperlyConfigured
 
         from .admin import IocAdminSite
 
-        site_class = type(admin.site._wrapped if hasattr(admin.site, "_wrapped") else admin.site)
-        if issubclass(site_class, IocAdminSite):
-            return
-        admin.site.name  # noqa: B018 - make the lazy default site build itself first
-        if type(admin.site._wrapped) is not admin.AdminSite:
+        if admin.site.__class__ is admin.AdminSite:  # the lazy default site proxies __class__
+            admin.site.__class__ = IocAdminSite
+        elif not isinstance(admin.site, IocAdminSite):
             raise ImproperlyConfigured(
-                f"accounts: admin.site is a {type(admin.site._wrapped).__name__}; make it "
-                "subclass accounts.admin.IocAdminSite to keep the second factor.")
-        admin.site.__class__ = IocAdminSite
+                f"admin.site is a {admin.site.__class__.__name__}: it must subclass "
+                "accounts.admin.IocAdminSite, or administrators could skip the second factor.")

@@ -39,6 +39,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         except (OtpTokenInvalid, OtpThrottled) as error:
             form.add_error("token", error.message)
         else:
+            request.session.cycle_key()  # the session just gained rights: new key
             django_otp.login(request, device)
             if enrolling:
                 messages.success(request, "Đã kích hoạt xác thực hai lớp cho tài khoản.")

@@ -5,7 +5,10 @@ from django import forms
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from access.principal import principal_of
+
 from .models import AdminUnit, Feature, Layer, UnitCrosswalk
+from .selectors import feature_on_ground, feature_queryset_visible
 from .validation import FeatureInput, check_property_schema, feature_errors, schema_validator
 
 
@@ -31,9 +34,16 @@ class FeatureAdminForm(forms.ModelForm):
         model = Feature
         fields = "__all__"
 
+    principal = None  # set by FeatureAdmin.get_form for the signed-in user
+
     def clean(self) -> dict:
         data = super().clean()
         layer, geom = data.get("layer"), data.get("geom")
+        if layer is not None and geom is not None and self.principal is not None:
+            if not self.principal.can_write_layer(layer):
+                raise forms.ValidationError("Không có quyền ghi vào lớp này.")
+            if not feature_on_ground(principal=self.principal, geometry=geom):
+                raise forms.ValidationError("Vị trí nằm ngoài phạm vi quản lý của bạn.")
         if layer is not None and geom is not None:
             item = FeatureInput(external_id=data.get("external_id") or "",
                                 geometry=json.loads(geom.geojson),
@@ -82,4 +92,13 @@ class FeatureAdmin(LeafletGeoAdmin):
     search_fields = ("external_id",)
     readonly_fields = ("commune_code", "commune_code_pre2025", "district_code_pre2025")
     list_select_related = ("layer",)
+
+    def get_queryset(self, request):
+        """Staff see in the admin exactly what they may read through the API."""
+        return feature_queryset_visible(principal=principal_of(request))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.principal = principal_of(request)
+        return form
     show_full_result_count = False  # counting millions of rows on every page is wasteful

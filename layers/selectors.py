@@ -7,6 +7,7 @@ from django.contrib.gis.geos import Point, Polygon
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
+from .conf import PRE_REFORM_REFERENCE_DATE
 from .errors import FeatureNotFound, LayerNotFound, UnitNotFound
 from .models import AdminLevel, AdminUnit, Feature, Layer
 from .models.expressions import Fold
@@ -103,6 +104,27 @@ def feature_list_visible(*, principal: "Principal", layer: Layer, bbox: tuple | 
     if until is not None:
         features = features.filter(observed_at__lt=until)
     return features.order_by("id")
+
+
+def feature_queryset_visible(*, principal: "Principal") -> QuerySet[Feature]:
+    """Features of every layer the principal may read (the admin's list), scoped per layer."""
+    visible = Q(pk__in=[])
+    for layer in layer_list_visible(principal=principal):
+        visible |= Q(layer=layer) & principal.feature_filter(layer)
+    return Feature.objects.filter(visible)
+
+
+def feature_on_ground(*, principal: "Principal", geometry) -> bool:
+    """Whether a (GEOS, WGS84) geometry lies on the principal's ground, by the same unit codes
+    the database will stamp on it."""
+    if principal.province_wide:
+        return True
+    anchor = geometry.point_on_surface
+    anchor.srid = 4326
+    current = unit_containing(point=anchor, day=date.max)
+    before = unit_containing(point=anchor, day=PRE_REFORM_REFERENCE_DATE)
+    return bool((current and current.code in principal.cur_codes)
+                or (before and before.code in principal.pre_codes))
 
 
 def feature_get_visible(*, principal: "Principal", layer: Layer, external_id: str) -> Feature:

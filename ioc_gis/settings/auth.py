@@ -23,7 +23,7 @@ LOGIN_URL = "admin:login"
 AXES_FAILURE_LIMIT = _env.int("IOC_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = _timedelta(minutes=_env.int("IOC_LOGIN_LOCKOUT_MINUTES", default=15))
 # Username *and* address together: a stranger cannot lock a colleague out from elsewhere by
-# typing their username; guessing from many addresses is for the throttles (settings/security.py).
+# typing their username. Trade-off: one address may still try 5 passwords on each of many names.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lock lasts 15 minutes from the failure that caused it; attempts during it do not extend it.
@@ -32,6 +32,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # Vietnamese page /
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 # Reverse proxies in front of the app (prod.py assumes HTTPS ends at one): 0 = trust REMOTE_ADDR.
 IOC_TRUSTED_PROXY_COUNT = _env.int("IOC_TRUSTED_PROXY_COUNT", default=0)
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures are still logged
 
 # --- django-otp: TOTP second factor -----------------------------------------------------------
 IOC_ADMINISTRATOR_GROUP = "administrator"  # access.models.Role.ADMINISTRATOR

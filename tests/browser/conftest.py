@@ -80,13 +80,33 @@ def _close_other_sessions(django_db_blocker) -> None:
 
 @pytest.fixture(scope="session")
 def superuser(django_db_blocker):
-    """A committed superuser (username, password), removed at the end of the session."""
+    """A committed superuser (username, password, confirmed TOTP device), removed at the end of
+    the session. Superusers must pass the second factor (accounts app), so the device exists
+    up front and `otp_token` gives its codes."""
     from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     credentials = ("quantri", "mat-khau-demo-123")
     with django_db_blocker.unblock():
         user = get_user_model().objects.create_superuser(credentials[0], "qt@example.vn",
                                                          credentials[1])
-    yield credentials
+        device = TOTPDevice.objects.create(user=user, name="browser tests", confirmed=True)
+    yield (*credentials, device)
     with django_db_blocker.unblock():
         user.delete()
+
+
+@pytest.fixture
+def otp_token(superuser):
+    """Returns the next one-time code the superuser's device accepts (a code is accepted once,
+    so a second login in the same 30 s uses the next time step)."""
+    from django_otp.oath import TOTP, hotp
+
+    def token() -> str:
+        device = superuser[2]
+        device.refresh_from_db()
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        step = max(totp.t(), device.last_t + 1)
+        return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+
+    return token

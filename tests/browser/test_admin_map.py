@@ -11,12 +11,16 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture
-def admin_login(live_url, page, superuser):
+def admin_login(live_url, page, superuser, otp_token):
     page.goto(f"{live_url}/admin/login/")
     assert "Đăng nhập" in page.content()  # the login page speaks Vietnamese
     page.fill("#id_username", superuser[0])
     page.fill("#id_password", superuser[1])
     page.click("input[type=submit]")
+    page.wait_for_url(f"{live_url}/accounts/otp/**")  # superusers pass the second factor
+    assert "Xác thực hai lớp" in page.content()
+    page.fill("#id_token", otp_token())
+    page.click("#otp-form input[type=submit]")
     page.wait_for_url(f"{live_url}/admin/")
     return page
 

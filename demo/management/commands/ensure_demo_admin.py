@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from accounts.services import otp_devices_reset
+
 PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-admin-password"
 
 
@@ -25,9 +27,12 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = True
             user.set_password(password)
             user.save()
+            otp_devices_reset(user=user)  # a new demo admin enrols its own authenticator
         port = self._port()
         self.stdout.write(self.style.SUCCESS(
             f"Quản trị / Admin: http://127.0.0.1:{port}/admin/  user: admin  password: {password}"))
+        self.stdout.write("Lần đăng nhập đầu: quét mã QR ở trang xác thực hai lớp bằng ứng dụng "
+                          "xác thực (TOTP). Mất điện thoại: python manage.py otp_reset admin")
 
     @staticmethod
     def _port() -> str:
