@@ -8,4 +8,4 @@ class AccessConfig(AppConfig):
     verbose_name = "Phân quyền và phạm vi"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (seeds roles after migrate)
+        from . import schema, signals  # noqa: F401  (OpenAPI auth schemes; roles after migrate)

@@ -3,6 +3,7 @@ output. Visibility comes from access.principal via the layers selectors."""
 import json
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -68,6 +69,13 @@ class FeatureCollectionInput(serializers.Serializer):
     features = FeatureInputSerializer(many=True, allow_empty=False, max_length=10_000)
 
 
+class UpsertOutput(serializers.Serializer):
+    read = serializers.IntegerField()
+    inserted = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
 class FeatureListApi(APIView):
     """GET: a layer's features the caller may read (GeoJSON). POST: upsert a FeatureCollection
     by `id` (= external id), all or nothing, inside the caller's jurisdiction."""
@@ -75,7 +83,9 @@ class FeatureListApi(APIView):
     access_policy = "scoped"
     token_scope = staticmethod(_read_or_write_scope)
 
-    @extend_schema(parameters=[FeatureQueryInput])
+    @extend_schema(operation_id="layers_features_list", parameters=[FeatureQueryInput],
+                   responses={200: OpenApiTypes.OBJECT},
+                   description="GeoJSON features, paginated (count/next/previous/results)")
     def get(self, request: Request, slug: str) -> Response:
         args = FeatureQueryInput(data=request.query_params)
         args.is_valid(raise_exception=True)
@@ -89,7 +99,8 @@ class FeatureListApi(APIView):
         body = [feature_geojson(f, layer, principal) for f in page]
         return paginator.get_paginated_response(body)
 
-    @extend_schema(request=FeatureCollectionInput)
+    @extend_schema(operation_id="layers_features_upsert", request=FeatureCollectionInput,
+                   responses={200: UpsertOutput})
     def post(self, request: Request, slug: str) -> Response:
         principal = principal_of(request)
         layer = selectors.layer_get_visible(slug=slug, principal=principal)
@@ -110,6 +121,8 @@ class FeatureDetailApi(APIView):
     access_policy = "scoped"
     token_scope = staticmethod(_read_or_write_scope)
 
+    @extend_schema(operation_id="layers_features_retrieve", responses={200: OpenApiTypes.OBJECT},
+                   description="One GeoJSON feature")
     def get(self, request: Request, slug: str, external_id: str) -> Response:
         principal = principal_of(request)
         layer = selectors.layer_get_visible(slug=slug, principal=principal)
@@ -117,6 +130,7 @@ class FeatureDetailApi(APIView):
                                                 external_id=external_id)
         return Response(feature_geojson(feature, layer, principal))
 
+    @extend_schema(operation_id="layers_features_destroy", responses={204: None})
     def delete(self, request: Request, slug: str, external_id: str) -> Response:
         principal = principal_of(request)
         layer = selectors.layer_get_visible(slug=slug, principal=principal)

@@ -134,6 +134,24 @@ REST_FRAMEWORK = {
         "accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["access.permissions.TokenScope"],
+    # Limits body size and JSON nesting before decoding (ioc_gis/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "ioc_gis.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ioc_gis.api.throttling.AnonBurstThrottle",
+        "ioc_gis.api.throttling.AnonSustainedThrottle",
+        "ioc_gis.api.throttling.TokenThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_burst": env("IOC_THROTTLE_ANON_BURST", default="60/min"),
+        "anon_sustained": env("IOC_THROTTLE_ANON_SUSTAINED", default="2000/day"),
+        "token": env("IOC_THROTTLE_TOKEN", default="600/min"),
+    },
+    # Clients are identified by REMOTE_ADDR unless a proxy is declared (prod.py: 1).
+    "NUM_PROXIES": env.int("IOC_TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ioc_gis.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [

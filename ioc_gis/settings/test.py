@@ -15,3 +15,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Parallel runs (several checkouts on one server) can each name their own test database.
 if env("IOC_TEST_DB_NAME", default=""):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": env("IOC_TEST_DB_NAME")}  # noqa: F405
+
+# Rate limits off for the suite (every test client is 127.0.0.1); tests/security turns them on.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
+    "anon_burst": None, "anon_sustained": None, "token": None}}
