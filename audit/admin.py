@@ -10,6 +10,8 @@ from .selectors import event_snapshot
 
 
 class ObjectModelFilter(admin.SimpleListFilter):
+    """By audited model."""
+
     title = "loại đối tượng"
     parameter_name = "model"
 
@@ -21,6 +23,8 @@ class ObjectModelFilter(admin.SimpleListFilter):
 
 
 class ActionFilter(admin.SimpleListFilter):
+    """By action: insert, update, delete, truncate."""
+
     title = "hành động"
     parameter_name = "label"
 
@@ -58,6 +62,8 @@ class UserFilter(admin.SimpleListFilter):
 
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only list and detail of audit events: who, when, from where, what changed."""
+
     list_display = ["id", "created_at", "who", "ip_address", "object_kind", "object_id",
                     "object_name", "action", "changes"]
     list_display_links = ["id"]

@@ -1,3 +1,4 @@
+"""App config of the audit trail."""
 from django.apps import AppConfig
 
 

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from .log import event_models, tracked_label
 
-ACTIONS = {"insert": "Thêm", "update": "Sửa", "delete": "Xóa"}
+ACTIONS = {"insert": "Thêm", "update": "Sửa", "delete": "Xóa", "truncate": "Xóa toàn bảng"}
 MAX_VALUE_CHARS = 120
 
 

@@ -1,21 +1,34 @@
 """How an audited model gets its event table: the base event model, the update tracker that keeps
 before/after values, and the trigger that makes event tables append-only.
 
-Every event table is written by row-level database triggers (django-pghistory), so ORM saves,
-`QuerySet.update()`, bulk writes and raw SQL (`INSERT ... ON CONFLICT` in
-`layers.services.features_upsert`) are all recorded. See docs/adr (text in audit/README.md).
+Every event table is written by database triggers (django-pghistory's models and context,
+audit.triggers' statement-level SQL), so ORM saves, `QuerySet.update()`, bulk writes and raw SQL
+(`INSERT ... ON CONFLICT` in `layers.services.features_upsert`) are all recorded.
+
+Tamper resistance, in layers:
+1. The database refuses UPDATE, DELETE and TRUNCATE of event rows (`append_only_guard`), and
+   DELETE and TRUNCATE of pghistory's context table, whoever asks and through whatever client;
+   `pgtrigger.ignore()` cannot switch the guard off.
+2. The who/where context is copied onto each event row, so it is as immutable as the row.
+3. A role that owns the tables (today's single app role) can still DISABLE or DROP the
+   triggers, or DROP the tables. Production should therefore run the app as a role that owns
+   nothing: migrations run as the owner role; the app role gets SELECT, INSERT on the event
+   tables and USAGE on audit_event_id_seq, and no UPDATE, DELETE, TRUNCATE or ownership. Ship
+   the trail to append-only storage elsewhere (log shipping, WAL archive) for the case where
+   the database superuser is the adversary.
 """
+import re
+
 import pghistory
 import pgtrigger
 from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from pghistory.models import Event
-from pghistory.trigger import Event as EventTrigger
 
 from .expressions import NextEventId, SessionUser
+from .triggers import EventTrigger
 
-REDACTED = "***"
 GUARD_FUNCTION = "audit_refuse_change"
 
 
@@ -60,105 +73,42 @@ def append_only_guard() -> RefuseChange:
                         operation=pgtrigger.Update | pgtrigger.Delete | pgtrigger.Truncate)
 
 
-def _diff_sql(columns: list[str], redacted: list[str]) -> str:
-    """SQL for `{column: [old, new]}` over the columns that changed; redacted ones show ***."""
-    parts = []
-    for column in columns + redacted:
-        values = (f'OLD."{column}", NEW."{column}"' if column in columns
-                  else f"'{REDACTED}'::text, '{REDACTED}'::text")
-        parts.append(
-            f'CASE WHEN OLD."{column}" IS DISTINCT FROM NEW."{column}" '
-            f"THEN jsonb_build_object('{column}', jsonb_build_array({values})) "
-            "ELSE jsonb_build_object() END")
-    return "(" + " || ".join(parts) + ")"
-
-
-class _DiffEventTrigger(EventTrigger):
-    """pghistory's event trigger, also writing `pgh_diff` (row-level update triggers only)."""
-
-    def __init__(self, *, diff_sql: str, **kwargs):
-        super().__init__(**kwargs)
-        self.diff_sql = diff_sql
-
-    def get_func(self, model):
-        func = super().get_func(model)
-        head = f'INSERT INTO "{self.event_model._meta.db_table}" ('
-        if func.func.count(head) != 1 or func.func.count(") VALUES (") != 1:
-            raise RuntimeError("unexpected pghistory trigger SQL; check the pghistory version")
-        func.func = (func.func.replace(head, head + '"pgh_diff", ')
-                     .replace(") VALUES (", f") VALUES ({self.diff_sql}, "))
-        return func
-
-
-class _StatementEventTrigger(EventTrigger):
-    """pghistory's statement-level event trigger (one INSERT ... SELECT FROM the transition
-    table per statement), without its call of `_pgh_attach_context()`: our context is copied
-    onto the rows, so that upsert into pghistory's context table would be wasted work."""
-
-    _CONTEXT_CTE = "WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) "
-
-    def get_func(self, model):
-        func = super().get_func(model)
-        join = f"AS {self.row.lower()}_values, _pgh_attached_context;"
-        if func.func.count(self._CONTEXT_CTE) != 1 or func.func.count(join) != 1:
-            raise RuntimeError("unexpected pghistory trigger SQL; check the pghistory version")
-        func.func = (func.func.replace(self._CONTEXT_CTE, "")
-                     .replace(join, f"AS {self.row.lower()}_values;"))
-        return func
-
-
-class _StatementLevel:
-    """Mixin for row events recorded by one statement-level trigger per statement: a bulk
-    insert or delete of 50,000 rows runs one INSERT ... SELECT instead of 50,000 functions."""
-
-    level = pgtrigger.Statement
+class _StatementTracker:
+    """Mixin for pghistory trackers: record through audit.triggers.EventTrigger."""
 
     def add_event_trigger(self, event_model) -> None:
         """Register the statement-level trigger on the tracked model."""
-        pgtrigger.register(_StatementEventTrigger(
-            event_model=event_model, label=self.label, name=self.trigger_name, row=self.row,
-            operation=self.operation, condition=self.condition, level=pgtrigger.Statement,
+        pgtrigger.register(EventTrigger(
+            name=re.sub("[^0-9a-z]+", "_", self.label.lower()), operation=self.operation,
+            event_model=event_model, label=self.label, redact=getattr(self, "redact", ()),
         ))(event_model.pgh_tracked_model)
 
 
-class InsertEvent(_StatementLevel, pghistory.InsertEvent):
-    """Records the inserted rows (label "insert")."""
+class InsertEvent(_StatementTracker, pghistory.InsertEvent):
+    """Records inserted rows (label "insert")."""
 
 
-class DeleteEvent(_StatementLevel, pghistory.DeleteEvent):
-    """Records the deleted rows as they were (label "delete")."""
+class DeleteEvent(_StatementTracker, pghistory.DeleteEvent):
+    """Records deleted rows as they were (label "delete"), and every row of the table when it
+    is truncated (label "truncate")."""
+
+    def add_event_trigger(self, event_model) -> None:
+        """Register the delete and the truncate triggers."""
+        super().add_event_trigger(event_model)
+        pgtrigger.register(EventTrigger(
+            name="truncate", operation=pgtrigger.Truncate, event_model=event_model,
+            label="truncate",
+        ))(event_model.pgh_tracked_model)
 
 
-class DiffUpdateEvent(pghistory.UpdateEvent):
-    """An update event that stores the row after the update and, in `pgh_diff`, the before and
-    after value of every column that changed. Fires only when a tracked column (not an
-    `auto_now` one) or a redacted column changes; redacted columns appear as `***` in the diff
-    and are not stored in the snapshot at all."""
+class UpdateEvent(_StatementTracker, pghistory.UpdateEvent):
+    """Records updated rows after the update, with `pgh_diff` = `{column: [before, after]}`.
+    Only when a tracked column (not an `auto_now` one) or a redacted column changed; redacted
+    columns show as `***` in the diff and are not in the snapshot at all."""
 
     def __init__(self, label: str = "update", *, redact: tuple[str, ...] = ()):
-        super().__init__(label)
+        super().__init__(label, condition=None)  # the trigger's SQL selects changed rows
         self.redact = tuple(redact)
-
-    def setup(self, event_model) -> None:
-        """Register the trigger on the tracked model once the event model exists."""
-        tracked = event_model.pgh_tracked_model
-        fields = diff_fields(event_model)
-        redacted = [tracked._meta.get_field(name) for name in self.redact]
-        self.condition = pgtrigger.AnyChange(*[f.name for f in fields + redacted])
-        pgtrigger.register(_DiffEventTrigger(
-            event_model=event_model, label=self.label, name=self.trigger_name, row="NEW",
-            operation=pgtrigger.Update, condition=self.condition, level=pgtrigger.Row,
-            diff_sql=_diff_sql([f.column for f in fields], [f.column for f in redacted]),
-        ))(tracked)
-
-
-def diff_fields(event_model) -> list[models.Field]:
-    """Tracked-model fields an update is judged and diffed on: the snapshot's fields, minus
-    `auto_now` timestamps (they change on every save and would make every save an event)."""
-    tracked = {f.name: f for f in event_model.pgh_tracked_model._meta.concrete_fields}
-    return [tracked[f.name] for f in event_model._meta.concrete_fields
-            if f.name in tracked and not getattr(tracked[f.name], "auto_now", False)
-            and not tracked[f.name].generated]
 
 
 def _plain_geometry_fields(tracked, exclude) -> dict:
@@ -185,7 +135,7 @@ def audit_event_model(tracked, name: str, *, verbose_name: str, exclude: tuple[s
     exclude = tuple(exclude) + tuple(redact) + tuple(generated)
     trackers = [InsertEvent(), DeleteEvent()]
     if not link:
-        trackers.insert(1, DiffUpdateEvent(redact=redact))
+        trackers.insert(1, UpdateEvent(redact=redact))
     return pghistory.create_event_model(
         tracked, *trackers,
         exclude=list(exclude),

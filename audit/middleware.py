@@ -70,6 +70,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        """Serve the request inside an audit context describing it."""
         values = {
             **user_values(getattr(request, "user", None)),
             **token_value(getattr(request, "auth", None)),

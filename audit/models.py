@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.db import models
 from pghistory.models import Context
 
+from access.models import ApiToken, Jurisdiction
 from layers.models import AdminUnit, Feature, Layer, UnitCrosswalk
 
 from .events import RefuseChange, audit_event_model
@@ -18,57 +19,107 @@ from .log import AuditLogQuerySet
 # ---- audited models (proxies: same tables, triggers owned by this app) ----------------------
 
 class TrackedFeature(Feature):
+    """Features (layers_feature), audited."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "đối tượng bản đồ"
 
 
 class TrackedLayer(Layer):
+    """Layers (layers_layer), audited."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "lớp bản đồ"
 
 
 class TrackedAdminUnit(AdminUnit):
+    """Administrative unit versions (layers_adminunit), audited."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "đơn vị hành chính"
 
 
 class TrackedUnitCrosswalk(UnitCrosswalk):
+    """Crosswalk rows (layers_unitcrosswalk), audited."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "bảng chuyển đổi đơn vị"
 
 
 class TrackedUser(User):
+    """Users (auth_user), audited without password hash and last_login."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "người dùng"
 
 
 class TrackedGroup(Group):
+    """Groups = roles (auth_group), audited."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "vai trò (nhóm)"
 
 
 class TrackedUserGroup(User.groups.through):
+    """User ↔ group membership (auth_user_groups), audited."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "thành viên vai trò"
 
 
 class TrackedUserPermission(User.user_permissions.through):
+    """Permissions granted to a user directly, audited."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "quyền riêng của người dùng"
 
 
 class TrackedGroupPermission(Group.permissions.through):
+    """Permissions of a group (role), audited."""
+
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "quyền của vai trò"
+
+
+class TrackedJurisdiction(Jurisdiction):
+    """Jurisdictions (access_jurisdiction), audited."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "phạm vi quản lý"
+
+
+class TrackedJurisdictionUnit(Jurisdiction.units.through):
+    """Units of a jurisdiction, audited."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "đơn vị trong phạm vi"
+
+
+class TrackedApiToken(ApiToken):
+    """API tokens (access_apitoken), audited without digest and last_used_at."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "khóa API"
+
+
+class TrackedApiTokenUnit(ApiToken.units.through):
+    """Units an API token is narrowed to, audited."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "đơn vị của khóa API"
 
 
 class TrackedContext(Context):
@@ -108,6 +159,19 @@ UserPermissionEvent = audit_event_model(
 GroupPermissionEvent = audit_event_model(
     TrackedGroupPermission, "GroupPermissionEvent", verbose_name="sự kiện quyền của vai trò",
     summary=("group_id", "permission_id"), link=True)
+
+JurisdictionEvent = audit_event_model(
+    TrackedJurisdiction, "JurisdictionEvent", verbose_name="sự kiện phạm vi quản lý",
+    summary=("user_id", "sectors"))
+JurisdictionUnitEvent = audit_event_model(
+    TrackedJurisdictionUnit, "JurisdictionUnitEvent", verbose_name="sự kiện đơn vị trong phạm vi",
+    summary=("jurisdiction_id", "adminunit_id"), link=True)
+ApiTokenEvent = audit_event_model(
+    TrackedApiToken, "ApiTokenEvent", verbose_name="sự kiện khóa API",
+    exclude=("last_used_at",), redact=("digest",), summary=("name", "prefix"))
+ApiTokenUnitEvent = audit_event_model(
+    TrackedApiTokenUnit, "ApiTokenUnitEvent", verbose_name="sự kiện đơn vị của khóa API",
+    summary=("apitoken_id", "adminunit_id"), link=True)
 
 
 # ---- the trail as one list --------------------------------------------------------------------

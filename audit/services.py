@@ -21,12 +21,14 @@ class audit_context(pghistory.context):  # noqa: N801 - used like a function, as
 
     Values must be JSON-serialisable; the triggers copy them onto each event row. pghistory
     sends them as transaction-local settings, which would outlive the block inside a longer
-    transaction; leaving the outermost block therefore clears them.
+    transaction; leaving the outermost block inside a transaction therefore clears them (on
+    the raw connection: housekeeping, not a query of the caller's, so query counts in tests
+    stay those of the code under test).
     """
 
     def __exit__(self, *exc):
         outermost = self._pre_execute_hook is not None
         super().__exit__(*exc)
         if outermost and exc[0] is None and connection.in_atomic_block:
-            with connection.cursor() as cursor:
+            with connection.connection.cursor() as cursor:
                 cursor.execute(_CLEAR_SQL)

@@ -12,6 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from audit.services import audit_context
 from layers.models import AdminUnit, Feature, Layer, UnitCrosswalk
 from layers.services import features_upsert
 from layers.validation import FeatureInput
@@ -40,11 +41,12 @@ class LoadReport:
 
 
 def fingerprint(*, scale: int, fixtures_dir: Path = sources.FIXTURES_DIR) -> str:
-    """Hash of the fixture files, the loader version and the scale."""
+    """Hash of the fixture files, the demo generator's code and the scale: a change to any of
+    them makes the next `load_demo` reload."""
     digest = hashlib.sha256(f"{LOADER_VERSION}:{scale}".encode())
-    for path in sorted(fixtures_dir.glob("*")):
-        if path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
+    code = sorted(Path(__file__).parent.rglob("*.py"))
+    for path in sorted(p for p in fixtures_dir.glob("*") if p.is_file()) + code:
+        digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -55,7 +57,7 @@ def demo_load(*, scale: int = 1, force: bool = False, progress: bool = True) -> 
         return LoadReport(skipped=True, counts=DemoLoad.objects.get(name=DATASET).counts)
     report = LoadReport()
     shapes = build_approximate_units(sources.FIXTURES_DIR)
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(command="load_demo", scale=scale):
         had_features = Feature.objects.exists()
         _drop_events_of_a_larger_scale(scale)
         saved = _write_units(plan_versions(shapes), report, progress)

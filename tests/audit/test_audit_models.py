@@ -23,6 +23,13 @@ def test_layer_insert_update_delete():
     assert events[2].title_vi == "Giếng khoan"
 
 
+def test_a_changed_primary_key_is_still_recorded():
+    layer = make_layer()
+    Layer.objects.filter(pk=layer.pk).update(id=layer.pk + 10_000_000)
+    event = LayerEvent.objects.get(pgh_obj_id=layer.pk + 10_000_000, pgh_label="update")
+    assert event.pgh_diff["id"] == [None, layer.pk + 10_000_000]
+
+
 def test_admin_unit_update_is_diffed_without_generated_columns():
     unit = AdminUnit.objects.filter(level="COMMUNE", valid_to__isnull=True).first()
     unit.name = unit.name + " (sửa)"
@@ -39,6 +46,13 @@ def test_crosswalk_update_records_before_and_after():
     UnitCrosswalk.objects.filter(pk=row.pk).update(area_share=0.5)
     event = UnitCrosswalkEvent.objects.get(pgh_obj_id=row.pk, pgh_label="update")
     assert event.pgh_diff == {"area_share": [row.area_share, 0.5]}
+
+
+def test_truncate_records_every_row_it_removes():
+    count = UnitCrosswalk.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE layers_unitcrosswalk")
+    assert UnitCrosswalkEvent.objects.filter(pgh_label="truncate").count() == count > 0
 
 
 def test_user_events_never_hold_the_password_hash():

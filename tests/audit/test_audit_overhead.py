@@ -61,7 +61,7 @@ def _timed(fn) -> tuple[float, float]:
 
 
 def test_feature_trigger_overhead():
-    assert len(TrackedFeature._meta.triggers) == 3
+    assert len(TrackedFeature._meta.triggers) == 4  # insert, update, delete, truncate
     results = {True: {"insert": [], "update": []}, False: {"insert": [], "update": []}}
     for round_ in range(ROUNDS):
         for audited in (True, False) if round_ % 2 == 0 else (False, True):
@@ -118,3 +118,22 @@ def test_feature_trigger_time_from_the_database():
                     if t["Trigger Name"] in audit) / 1000
         print(f"  {kind}: statement {total:.2f} s, of which audit {spent:.2f} s "
               f"({spent / (total - spent) * 100:+.0f} % over the statement without it)")
+
+
+def test_admin_list_stays_fast_on_a_large_trail():
+    """The admin's first page, filtered pages and an object search, over N feature events."""
+    from django.urls import reverse
+
+    from tests.audit.helpers import verified_admin_client
+
+    layer = make_layer()
+    features_upsert(layer=layer, items=_items(3))
+    client, admin_user = verified_admin_client()
+    url = reverse("admin:audit_auditlog_changelist")
+    some_id = FeatureEvent.objects.filter(layer_id=layer.pk).values_list("pgh_obj_id",
+                                                                          flat=True).first()
+    print(f"\nadmin list over {N:,} feature events (+ the demo's):")
+    for query in ({}, {"model": "layers.Feature"}, {"label": "update"}, {"q": str(some_id)},
+                  {"user": str(admin_user.pk)}):
+        elapsed, _ = _timed(lambda q=query: client.get(url, q))
+        print(f"  {query or 'first page'}: {elapsed * 1000:.0f} ms")
