@@ -27,7 +27,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PLANNER: VIEW_MAP + [PROVINCE_WIDE, EXPORT],
     Role.WALL_DISPLAY: VIEW_MAP + [PROVINCE_WIDE],
     Role.INTEGRATION_CLIENT: VIEW_MAP + ["layers.add_feature", "layers.change_feature"],
-    Role.ADMINISTRATOR: VIEW_MAP + EDIT_FEATURES + MANAGE + [PROVINCE_WIDE, PRIVATE, EXPORT],
+    Role.ADMINISTRATOR: VIEW_MAP + EDIT_FEATURES + MANAGE + [PROVINCE_WIDE, PRIVATE, EXPORT,
+                                                              "audit.view_auditlog"],
     Role.CITIZEN: [],
 }
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from accounts.services import otp_devices_reset
+from audit.services import audit_context
 
 PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-admin-password"
 
@@ -15,6 +16,10 @@ class Command(BaseCommand):
     help = "Tạo (nếu chưa có) tài khoản quản trị demo và in thông tin đăng nhập."
 
     def handle(self, *args, **options) -> None:
+        with audit_context(command="ensure_demo_admin"):
+            self._ensure()
+
+    def _ensure(self) -> None:
         User = get_user_model()
         user = User.objects.filter(username="admin").first()
         password = PASSWORD_FILE.read_text().strip() if PASSWORD_FILE.exists() else None
