@@ -1,6 +1,7 @@
 """Headless Debian Chromium driven by Playwright (the browser Playwright would download cannot be
 fetched on our machines, so we point it at /usr/bin/chromium)."""
 import shutil
+from contextlib import contextmanager
 import tempfile
 
 import pytest
@@ -46,9 +47,10 @@ def page(browser):
     browser.clear_cookies()
 
 
-@pytest.fixture(scope="session")
-def live_url(django_db_setup, django_db_blocker):
-    """A live server on the session's test database.
+@contextmanager
+def live_server_on_test_db(django_db_blocker, *, last: bool = False):
+    """Serve the test database over HTTP on a free port; yields the base URL. `last`: this
+    server outlives every other, so it may end the database sessions left behind.
 
     Not pytest-django's `live_server`: that one needs `transactional_db`, which empties every
     table after each test and would throw away the demo province loaded once per session.
@@ -65,7 +67,15 @@ def live_url(django_db_setup, django_db_blocker):
         raise thread.error
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
-    _close_other_sessions(django_db_blocker)
+    if last:
+        _close_other_sessions(django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup, django_db_blocker):
+    """A live server on the session's test database."""
+    with live_server_on_test_db(django_db_blocker, last=True) as url:
+        yield url
 
 
 def _close_other_sessions(django_db_blocker) -> None:

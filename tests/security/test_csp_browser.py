@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, live_server_on_test_db
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser, pytest.mark.slow]
 
@@ -42,17 +42,8 @@ def browse(url: str, *, wait_for: str, count: str = "body", cookies: tuple = ())
 @pytest.fixture(scope="module")
 def live_server_url(django_db_setup, django_db_blocker):
     """A live server on the test database (it sees committed rows only)."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.test.testcases import LiveServerThread
-
-    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://127.0.0.1:{thread.port}"
-    thread.terminate()
+    with live_server_on_test_db(django_db_blocker) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
