@@ -66,6 +66,18 @@ class Principal:
         return (self.token_scopes is None and self.has("access.view_private_properties")
                 and self.in_sector(layer))
 
+    def feature_scope(self, layer: Layer) -> "FeatureScope":
+        """Which features of a layer the principal may read, as unit codes: the one answer
+        behind `feature_filter` (ORM) and the tile server's SQL, so the two cannot drift."""
+        if not self.can_see_layer(layer):
+            return FeatureScope.NOTHING
+        if layer.is_public or self.province_wide:
+            return FeatureScope.EVERYTHING
+        if not (self.pre_codes or self.cur_codes):
+            return FeatureScope.NOTHING
+        return FeatureScope(cur_codes=tuple(sorted(self.cur_codes)),
+                            pre_codes=tuple(sorted(self.pre_codes)))
+
     def ground_filter(self) -> Q:
         """Features on the principal's ground (both unit generations, see ADR 0005)."""
         if self.province_wide:
@@ -76,9 +88,40 @@ class Principal:
 
     def feature_filter(self, layer: Layer) -> Q:
         """Which features of a visible layer the principal may read."""
-        if not self.can_see_layer(layer):
+        return self.feature_scope(layer).as_q()
+
+
+@dataclass(frozen=True)
+class FeatureScope:
+    """Features on the current-generation communes `cur_codes` or the pre-reform communes
+    `pre_codes`; `everything` lifts the restriction, and neither means nothing at all."""
+
+    cur_codes: tuple[str, ...] = ()
+    pre_codes: tuple[str, ...] = ()
+    everything: bool = False
+
+    @property
+    def is_nothing(self) -> bool:
+        return not (self.everything or self.cur_codes or self.pre_codes)
+
+    def as_q(self) -> Q:
+        if self.everything:
+            return Q()
+        if self.is_nothing:
             return NOTHING
-        return Q() if layer.is_public else self.ground_filter()
+        return Q(commune_code_pre2025__in=self.pre_codes) | Q(commune_code__in=self.cur_codes)
+
+    def key(self) -> str:
+        """Stable text naming the scope, for cache keys."""
+        if self.everything:
+            return "all"
+        if self.is_nothing:
+            return "none"
+        return "c:" + ",".join(self.cur_codes) + ";p:" + ",".join(self.pre_codes)
+
+
+FeatureScope.EVERYTHING = FeatureScope(everything=True)
+FeatureScope.NOTHING = FeatureScope()
 
 
 ANONYMOUS = Principal()

@@ -13,9 +13,11 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from audit.services import audit_context
-from layers.models import AdminUnit, Feature, Layer, UnitCrosswalk
+from layers.models import AdminUnit, Feature, Layer, LayerSource, UnitCrosswalk
 from layers.services import features_upsert
 from layers.validation import FeatureInput
+from tiles.basemap import basemap_load
+from tiles.maintenance import bulk_writes
 
 from . import sources, synthetic
 from .geometry import ApproximateUnits, build_approximate_units
@@ -63,9 +65,13 @@ def demo_load(*, scale: int = 1, force: bool = False, progress: bool = True) -> 
         saved = _write_units(plan_versions(shapes), report, progress)
         _write_crosswalk(shapes, saved, report)
         layers = _write_layers()
-        _write_features(layers, shapes, scale, report, progress)
-        if report.units_changed and had_features:
-            _restamp_feature_units()
+        # Tile data (cluster counts, versions, cache) is rebuilt once, not per statement.
+        with bulk_writes([layer for layer in layers.values()
+                          if layer.source == LayerSource.FEATURES]):
+            _write_features(layers, shapes, scale, report, progress)
+            if report.units_changed and had_features:
+                _restamp_feature_units()
+        basemap_load()
         report.counts = {
             "units": AdminUnit.objects.count(), "crosswalk": UnitCrosswalk.objects.count(),
             "layers": Layer.objects.count(), "features": Feature.objects.count(),

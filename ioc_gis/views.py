@@ -12,7 +12,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/tiles/"))
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

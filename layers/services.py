@@ -12,6 +12,7 @@ from .errors import (FeatureValidationError, LayerKindMismatch, LayerWriteForbid
                      OutsideJurisdiction)
 from .models import Feature, Layer, LayerSource
 from .selectors import feature_get_visible
+from .signals import features_changed
 from .validation import FeatureInput, feature_errors, nfc, schema_validator
 
 CHUNK_ROWS = 20_000
@@ -113,6 +114,7 @@ def features_upsert(*, layer: Layer, items: Iterable[FeatureInput],
             result.updated += updated
             if progress:
                 progress(len(chunk))
+        features_changed.send(sender=Layer, layer=layer)
     return result
 
 

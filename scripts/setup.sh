@@ -38,9 +38,6 @@ PY
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 
-# Front-end packages, when the project declares any.
-if [ -f package.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; }; then
-  say "installing front-end packages"
-  npm ci --no-audit --no-fund --loglevel=error
-  touch node_modules
-fi
+# Front-end packages (pinned in package-lock.json) and the map's offline assets: MapLibre GL JS
+# and the glyphs of its labels, in var/map-assets/.
+scripts/map_assets.sh

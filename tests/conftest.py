@@ -24,3 +24,33 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def fresh_tile_state(settings):
+    """Each test starts with an empty tile cache and a fresh layer snapshot: tests roll back
+    their data, so tiles cached by one test must not answer the next."""
+    from tiles.cache import reset_tile_cache
+    from tiles.sources import registry
+
+    def clear() -> None:
+        registry.reset()
+        reset_tile_cache()
+        _empty_tile_cache(settings)
+
+    clear()
+    yield
+    clear()
+
+
+def _empty_tile_cache(settings) -> None:
+    import shutil
+
+    if settings.TILES_CACHE == "file":
+        shutil.rmtree(settings.TILES_CACHE_DIR, ignore_errors=True)
+    elif settings.TILES_CACHE == "redis":
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter(f"{settings.TILES_CACHE_PREFIX}:*", count=1000):
+            client.delete(key)

@@ -120,7 +120,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "ioc_gis" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "ioc_gis" / "static",
+    # MapLibre GL JS and label glyphs, built by scripts/map_assets.sh: /static/map/…
+    ("map", BASE_DIR / "var" / "map-assets"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -201,3 +205,5 @@ LOGGING = {
 # second factor and session timeout (ioc_gis/settings/auth.py).
 from .security import *  # noqa: E402,F401,F403
 from .auth import *  # noqa: E402,F401,F403
+# Vector tiles: cache backend and location (ioc_gis/settings/tiles.py, ADR 0007).
+from .tiles import *  # noqa: E402,F401,F403

@@ -19,3 +19,8 @@ if env("IOC_TEST_DB_NAME", default=""):  # noqa: F405
 # Rate limits off for the suite (every test client is 127.0.0.1); tests/security turns them on.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
     "anon_burst": None, "anon_sustained": None, "token": None}}
+
+# Tiles: a cache of the test run's own (parallel checkouts must not share entries).
+TILES_CACHE = env("TILES_CACHE", default="file")  # noqa: F405
+TILES_CACHE_DIR = str(BASE_DIR / "var" / f"tiles-{env('IOC_TEST_DB_NAME', default='test')}")  # noqa: F405
+TILES_CACHE_PREFIX = f"ioc:tiles:{env('IOC_TEST_DB_NAME', default='test')}"  # noqa: F405

@@ -52,7 +52,9 @@ class Feature(models.Model):
             models.CheckConstraint(condition=~Q(external_id=""), name="feature_external_id_set"),
         ]
         indexes = [
-            GistIndex(fields=["geom_3857"], name="feature_geom_3857_gist"),
+            # Every spatial read names one layer (tiles, bbox lists): one index answers both
+            # conditions (btree_gist), where two indexes ANDed read the whole layer's entries.
+            GistIndex(fields=["layer", "geom_3857"], name="feature_layer_geom_3857_gist"),
             models.Index(fields=["layer", "observed_at"], name="feature_layer_time"),
             models.Index(fields=["layer", "commune_code"], name="feature_layer_commune"),
             models.Index(fields=["layer", "commune_code_pre2025"], name="feature_layer_commune_old"),

@@ -4,6 +4,9 @@ from django.db import models
 from django.db.models import F, Q
 
 
+RESERVED_SLUGS = ("style", "basemap", "glyphs", "raster", "sprites")
+
+
 class Sector(models.TextChoices):
     ADMIN = "ADMIN", "Hành chính"
     SOCIO_ECONOMIC = "SOCIO_ECONOMIC", "Kinh tế - xã hội"
@@ -54,6 +57,13 @@ class Layer(models.Model):
     is_temporal = models.BooleanField("theo thời gian", default=False,
                                       help_text="Đối tượng là sự kiện có thời điểm xảy ra")
     attribution = models.CharField("ghi công nguồn", max_length=300, blank=True)
+    # Tile rendering (issue 4): dense point layers are drawn as grid clusters below this zoom,
+    # coloured by their category; `status` filters incidents. Both name public enum properties.
+    aggregate_below_zoom = models.PositiveSmallIntegerField(
+        "gom cụm dưới mức zoom", null=True, blank=True,
+        help_text="Lớp điểm dày: dưới mức zoom này, bản đồ vẽ ô lưới có số đếm")
+    category_property = models.CharField("thuộc tính phân loại", max_length=63, blank=True)
+    status_property = models.CharField("thuộc tính tình trạng", max_length=63, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
@@ -68,10 +78,38 @@ class Layer(models.Model):
                 condition=Q(min_zoom__lte=F("max_zoom"), max_zoom__lte=24),
                 name="layer_zoom_range",
             ),
+            # These names are tile endpoints of their own (/tiles/style.json, /tiles/basemap/…).
+            models.CheckConstraint(condition=~Q(slug__in=RESERVED_SLUGS),
+                                   name="layer_slug_not_reserved"),
+            models.CheckConstraint(
+                condition=Q(aggregate_below_zoom__isnull=True)
+                | Q(geometry_kind="POINT", aggregate_below_zoom__gt=F("min_zoom"),
+                    aggregate_below_zoom__lte=F("max_zoom")),
+                name="layer_aggregation_points_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title_vi} ({self.slug})"
+
+    def clean(self) -> None:
+        """Category and status must name public code-list properties of the schema."""
+        from django.core.exceptions import ValidationError
+
+        props = (self.property_schema or {}).get("properties", {})
+        errors = {}
+        for field in ("category_property", "status_property"):
+            name = getattr(self, field)
+            spec = props.get(name) if name else None
+            if name and (spec is None or spec.get("x-public") is not True or "enum" not in spec):
+                errors[field] = "Phải là thuộc tính công khai có danh mục mã (enum) trong lược đồ."
+        if errors:
+            raise ValidationError(errors)
+
+    def enum_codes(self, name: str) -> list[str]:
+        """Codes of a code-list property (empty when `name` is not one)."""
+        spec = (self.property_schema or {}).get("properties", {}).get(name) or {}
+        return [str(code) for code in spec.get("enum", [])]
 
     def public_property_names(self) -> list[str]:
         """Names of the properties marked `"x-public": true` in the schema, in schema order."""

@@ -95,3 +95,28 @@ endpoint("feature-detail", "delete",
          lambda w, where: f"/api/layers/{w.public.slug}/features/{where}/",
          default=(403, 403), expect={"administrator": (204, 204),
                                      "other_sector_operator": (204, 403)})
+
+
+# ---- tiles: the same scoping, through MVT tiles, TileJSON and the style ------------------
+def _tile(world, where: str, slug: str) -> str:
+    from tests.access.conftest import INSIDE, OUTSIDE
+    from tiles.grid import lonlat_to_tile
+
+    t = lonlat_to_tile(*(INSIDE if where == "in" else OUTSIDE), 14)
+    return f"/tiles/{slug}/{t.z}/{t.x}/{t.y}.pbf"
+
+
+def private_tile() -> Expect:
+    """Bound roles get an empty tile (204) outside their units: the feature is not theirs."""
+    expect = {role: (200, 200) for role in PROVINCE_WIDE}
+    expect.update({role: (200, 204) for role in BOUND})
+    return expect
+
+
+endpoint("tile", "get", lambda w, where: _tile(w, where, w.private.slug),
+         expect=private_tile(), default=(404, 404))
+endpoint("tile", "get", lambda w, where: _tile(w, where, w.public.slug))
+endpoint("tilejson", "get", lambda w, where: f"/tiles/{w.private.slug}.json",
+         expect={r: (200, 200) for r in SEES_PRIVATE}, default=(404, 404))
+endpoint("tilejson", "get", lambda w, where: f"/tiles/{w.public.slug}.json")
+endpoint("tile-style", "get", lambda w, where: "/tiles/style.json")

@@ -1,4 +1,4 @@
-"""Every /api/ route declares an access policy and is exercised by the access matrix, so an
+"""Every /api/ and /tiles/ route declares an access policy and is exercised by the access matrix, so an
 endpoint that forgets the scoping selector cannot slip in unnoticed."""
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
@@ -21,8 +21,9 @@ def api_patterns(patterns=None, prefix: str = ""):
 
 def test_every_api_view_declares_a_policy_and_is_in_the_matrix():
     problems = []
-    api_routes = [(r, p) for r, p in api_patterns() if r.lstrip("^").startswith("api/")]
-    assert len(api_routes) >= 7
+    api_routes = [(r, p) for r, p in api_patterns()
+                  if r.lstrip("^").startswith(("api/", "tiles/"))]
+    assert len(api_routes) >= 10
     for route, pattern in api_routes:
         if pattern.name in DOCUMENTATION:
             continue

@@ -1,0 +1,5 @@
+"""Signals the layers app sends; other apps (tiles) listen without layers knowing them."""
+from django.dispatch import Signal
+
+# Sent inside the transaction after a batch write or delete of features of `layer`.
+features_changed = Signal()

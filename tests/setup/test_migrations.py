@@ -1,0 +1,8 @@
+"""Every model change has its migration (the audit trail's event tables follow the models)."""
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -1,0 +1,104 @@
+"""Tile endpoints: MVT tiles, TileJSON and the MapLibre style. Each view parses its input,
+makes one domain call and writes the HTTP answer; errors are named and rendered in one format."""
+import gzip
+
+from django.http import HttpResponse, JsonResponse
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from access.principal import principal_of
+
+from .grid import TileAddress
+from .services import RenderedTile, tile_get
+from .style import style_build
+from .tilejson import tilejson_build
+
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether Accept-Encoding admits gzip (an explicit q=0 refuses it)."""
+    verdict = None
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        name = name.strip().lower()
+        refused = params.replace(" ", "").lower() in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+        if name == "gzip":
+            return not refused
+        if name == "*":
+            verdict = not refused
+    return bool(verdict)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return etag in candidates
+
+
+def tile_response(request, tile: RenderedTile) -> HttpResponse:
+    """200 with the (gzipped when accepted) MVT, 204 when empty, 304 when the client has it.
+
+    `Content-Encoding: gzip` is sent exactly when the body is gzipped, always with
+    `Vary: Accept-Encoding`: a gzipped tile without the header makes MapLibre draw nothing."""
+    vary = "Accept-Encoding" if tile.is_public else "Accept-Encoding, Authorization, Cookie"
+    headers = {"Vary": vary,
+               "Cache-Control": "public, no-cache" if tile.is_public else "private, no-cache"}
+    if tile.is_empty:
+        return HttpResponse(status=204, headers=headers)
+    use_gzip = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    etag = f'"{tile.etag}"' if use_gzip else f'"{tile.etag}-identity"'
+    headers["ETag"] = etag
+    if _matches(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
+        return HttpResponse(status=304, headers=headers)
+    if use_gzip:
+        headers["Content-Encoding"] = "gzip"
+        body = tile.body
+    else:
+        body = gzip.decompress(tile.body)
+    return HttpResponse(body, content_type=MVT, headers=headers)
+
+
+class TileApi(APIView):
+    """GET /tiles/{layer}/{z}/{x}/{y}.pbf — Mapbox Vector Tile 2.1."""
+
+    access_policy = "scoped"
+    token_scope = "layers:read"
+    renderer_classes = [JSONRenderer]  # errors only; tiles are written as bytes
+    # A map asks for dozens of tiles per view: tile rates are limited at the proxy instead.
+    throttle_classes: list = []
+
+    def get(self, request, slug: str, z: str, x: str, y: str):
+        address = TileAddress.parse(z, x, y)
+        tile = tile_get(principal=principal_of(request), slug=slug, address=address,
+                        query=request.query_params)
+        return tile_response(request, tile)
+
+
+class TileJsonApi(APIView):
+    """GET /tiles/{layer}.json — TileJSON 3.0.0 of a source the caller may see."""
+
+    access_policy = "scoped"
+    token_scope = "layers:read"
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, slug: str):
+        document = tilejson_build(principal=principal_of(request), slug=slug, request=request)
+        response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+        response["Cache-Control"] = "no-cache"
+        return response
+
+
+class StyleApi(APIView):
+    """GET /tiles/style.json — MapLibre style of our basemap and every visible layer."""
+
+    access_policy = "scoped"
+    token_scope = "layers:read"
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request):
+        document = style_build(principal=principal_of(request), request=request)
+        response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+        response["Cache-Control"] = "no-cache"
+        return response
