@@ -47,6 +47,13 @@ class NullTileCache:
     def bump(self, layer: str) -> None:
         pass
 
+    def get_meta(self, name: str) -> str | None:
+        """A small shared note (e.g. which unit epoch the public unit tiles show)."""
+        return None
+
+    def set_meta(self, name: str, value: str) -> None:
+        pass
+
     def invalidate(self, layer: str, z: int, x0: int, y0: int, x1: int, y1: int) -> int:
         return 0
 
@@ -89,6 +96,17 @@ class FileTileCache(NullTileCache):
         with os.fdopen(fd, "w") as handle:
             handle.write(str(self.generation(layer) + 1))
         os.replace(tmp, path)
+
+    def get_meta(self, name: str) -> str | None:
+        try:
+            return (self.root / ".meta" / name).read_text()
+        except FileNotFoundError:
+            return None
+
+    def set_meta(self, name: str, value: str) -> None:
+        path = self.root / ".meta" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
 
     def put(self, key: TileKey, body: bytes, generation: int = 0) -> None:
         if self.generation(key.layer) != generation:
@@ -168,6 +186,13 @@ class RedisTileCache(NullTileCache):
 
     def bump(self, layer: str) -> None:
         self.redis.incr(self._generation_key(layer))
+
+    def get_meta(self, name: str) -> str | None:
+        value = self.redis.get(f"{self.prefix}:m:{name}")
+        return value.decode() if value is not None else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.redis.set(f"{self.prefix}:m:{name}", value)
 
     def put(self, key: TileKey, body: bytes, generation: int = 0) -> None:
         group = self._group(key.layer, key.z, key.x, key.y)

@@ -52,8 +52,27 @@ def effective_filters(source: TileSource, filters: TileFilters) -> TileFilters:
     return TileFilters(day=unit_epoch(day))
 
 
-def variant_of(source: TileSource, filters: TileFilters, scope: FeatureScope) -> str:
-    """Cache variant: filters and, for role-filtered layers, the scope."""
+_public_epochs: dict[str, str] = {}
+
+
+def _check_public_unit_epoch(slug: str, epoch: str) -> None:
+    """Unit tiles asked without a date are cached as the public variant (nginx serves them):
+    when the calendar enters a new unit epoch, that layer's cached tiles are dropped once."""
+    if _public_epochs.get(slug) == epoch:
+        return
+    cache = tile_cache()
+    if cache.get_meta(f"units-epoch-{slug}") != epoch:
+        cache.clear_layer(slug)
+        cache.set_meta(f"units-epoch-{slug}", epoch)
+    _public_epochs[slug] = epoch
+
+
+def variant_of(source: TileSource, filters: TileFilters, scope: FeatureScope,
+               asked: TileFilters | None = None) -> str:
+    """Cache variant: filters and, for role-filtered layers, the scope. A units tile asked
+    without a date is the public variant of today's epoch."""
+    if source.kind == "units" and asked is not None and asked.is_empty:
+        return PUBLIC_VARIANT
     text = filters.canonical()
     if source.is_public and not text:
         return PUBLIC_VARIANT
@@ -75,7 +94,10 @@ def tile_render_sql(source: TileSource, address: TileAddress, filters: TileFilte
 def tile_get(*, principal: Principal, slug: str, address: TileAddress, query) -> RenderedTile:
     """The tile `address` of source `slug` as the principal may see it, with `query` filters."""
     source = source_get(slug=slug, principal=principal)
-    filters = effective_filters(source, filters_parse(source, query))
+    asked = filters_parse(source, query)
+    filters = effective_filters(source, asked)
+    if source.kind == "units" and asked.is_empty:
+        _check_public_unit_epoch(source.slug, filters.day.isoformat())
     if not source.min_zoom <= address.z <= source.max_zoom:
         return RenderedTile(b"", source.is_public)
     scope = scope_for(source, principal)
@@ -83,7 +105,7 @@ def tile_get(*, principal: Principal, slug: str, address: TileAddress, query) ->
         return RenderedTile(b"", source.is_public)
     cache = tile_cache()
     key = TileKey(source.slug, address.z, address.x, address.y,
-                  variant_of(source, filters, scope))
+                  variant_of(source, filters, scope, asked))
     body = cache.get(key)
     if body is None:
         generation = cache.generation(source.slug)
