@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The map's offline assets in var/map-assets/, served as /static/map/… (STATICFILES_DIRS):
 #   maplibre-gl/maplibre-gl.{js,css}            MapLibre GL JS, copied from node_modules
+#   maplibre-gl/maplibre-gl-csp{,-worker}.js    its CSP build: the worker is loaded from our URL
+#                                               (maplibregl.setWorkerUrl), not from a blob:
 #   glyphs/<fontstack>/<start>-<end>.pbf        SDF glyphs, fontstacks "Noto Sans Regular|Bold"
 # Installs what is missing (fonts, node, the pinned npm packages) and rebuilds only when an input
 # changed, so a second run is quick. Nothing here is fetched at run time. Run by scripts/setup.sh.
@@ -29,7 +31,9 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-inputs="$(cat package-lock.json scripts/map_glyphs.js "${FONTS[@]}" | sha256sum | cut -c1-16)"
+# This script is an input too: a change to what it copies rebuilds the tree.
+inputs="$(cat package-lock.json scripts/map_glyphs.js scripts/map_assets.sh "${FONTS[@]}" \
+          | sha256sum | cut -c1-16)"
 if [ ! -d "$OUT" ] || [ "$(cat "$BUILT" 2>/dev/null)" != "$inputs" ]; then
   say "building map assets in $OUT (MapLibre GL JS, Noto Sans glyphs)"
   mkdir -p var
@@ -40,6 +44,8 @@ if [ ! -d "$OUT" ] || [ "$(cat "$BUILT" 2>/dev/null)" != "$inputs" ]; then
   mkdir -p "$tmp/maplibre-gl"
   # The .map too: the .js names it, and collectstatic's manifest storage fails on a missing one.
   cp "$dist/maplibre-gl.js" "$dist/maplibre-gl.js.map" "$dist/maplibre-gl.css" \
+     "$dist/maplibre-gl-csp.js" "$dist/maplibre-gl-csp.js.map" \
+     "$dist/maplibre-gl-csp-worker.js" "$dist/maplibre-gl-csp-worker.js.map" \
      "$dist/LICENSE.txt" "$tmp/maplibre-gl/"
   node scripts/map_glyphs.js "$tmp/glyphs" "${FONTS[@]}" >/dev/null
   cp /usr/share/doc/fonts-noto-core/copyright "$tmp/glyphs/LICENSE-fonts-noto-core.txt" 2>/dev/null || true

@@ -3,6 +3,8 @@ makes one domain call and writes the HTTP answer; errors are named and rendered 
 import gzip
 
 from django.http import HttpResponse, JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -69,6 +71,12 @@ class TileApi(APIView):
     # A map asks for dozens of tiles per view: tile rates are limited at the proxy instead.
     throttle_classes: list = []
 
+    @extend_schema(operation_id="tile", responses={
+        (200, MVT): OpenApiResponse(OpenApiTypes.BINARY, description="Mapbox Vector Tile 2.1"),
+        204: OpenApiResponse(description="ô trống / empty tile"),
+        304: OpenApiResponse(description="không đổi (If-None-Match)"),
+        400: OpenApiResponse(description="bộ lọc không hợp lệ"),
+        404: OpenApiResponse(description="lớp không tồn tại hoặc z/x/y ngoài lưới")})
     def get(self, request, slug: str, z: str, x: str, y: str):
         address = TileAddress.parse(z, x, y)
         tile = tile_get(principal=principal_of(request), slug=slug, address=address,
@@ -83,6 +91,7 @@ class TileJsonApi(APIView):
     token_scope = "layers:read"
     renderer_classes = [JSONRenderer]
 
+    @extend_schema(operation_id="tilejson", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, slug: str):
         document = tilejson_build(principal=principal_of(request), slug=slug, request=request)
         response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
@@ -97,6 +106,7 @@ class StyleApi(APIView):
     token_scope = "layers:read"
     renderer_classes = [JSONRenderer]
 
+    @extend_schema(operation_id="tile_style", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         document = style_build(principal=principal_of(request), request=request)
         response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})

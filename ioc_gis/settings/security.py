@@ -18,7 +18,10 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF, "data:"],
         # CSP3 browsers let 'self' cover ws:/wss: on the same host (the live push to come).
         "connect-src": [SELF],
-        "worker-src": [SELF, "blob:"],  # MapLibre GL builds its workers from blob: URLs
+        # Map pages use MapLibre GL's CSP build, whose worker is our own file
+        # (maplibregl.setWorkerUrl('/static/map/maplibre-gl/maplibre-gl-csp-worker.js')):
+        # no blob: worker, which the standard build would need.
+        "worker-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -171,7 +171,9 @@ def test_basemap_tiles_draw_roads_rivers_and_coast(client):
     assert {"QL1A"} <= {f["properties"]["ref"] for f in roads}
 
 
-def test_one_sql_statement_per_tile(client, settings):
+def test_one_sql_statement_per_tile(client, settings, monkeypatch):
+    monkeypatch.setattr("tiles.sources.SNAPSHOT_SECONDS", 3600.0)  # a slow machine must not
+    monkeypatch.setattr("tiles.units.REFRESH_SECONDS", 3600.0)      # refresh them mid-test
     settings.TILES_CACHE = "off"
     reset_tile_cache()
     urls = [tile_url("traffic-accidents", CITY, z) for z in (8, 15)] + [

@@ -20,7 +20,7 @@
   });
   window.iocMap = map;
   map.addControl(new maplibregl.NavigationControl(), "bottom-right");
-  map.addControl(new maplibregl.ScaleControl({unit: "metric"}), "bottom-left");
+  map.addControl(new maplibregl.ScaleControl({unit: "metric"}), "top-right");
 
   /** Sector layers of the style: one entry per "ioc:layer", with every style layer it draws. */
   function sectorLayers(style) {
@@ -44,20 +44,25 @@
     }
   }
 
+  function swatch(colour) {
+    const span = document.createElement("span");
+    span.className = "swatch";
+    span.style.backgroundColor = colour;
+    return span;
+  }
+
   function legendList(entries) {
     const ul = document.createElement("ul");
     ul.className = "legend";
     for (const entry of entries) {
       const li = document.createElement("li");
-      const swatch = document.createElement("span");
-      swatch.className = "swatch";
-      swatch.style.backgroundColor = entry.color;
-      li.append(swatch, document.createTextNode(entry.label));
+      li.append(swatch(entry.color), document.createTextNode(entry.label));
       ul.append(li);
     }
     return ul;
   }
 
+  /** A checkbox per layer; one colour beside its title, or its categories' colours below. */
   function layerItem(group) {
     const li = document.createElement("li");
     li.dataset.layer = group.slug;
@@ -68,16 +73,12 @@
     box.name = "layer";
     box.value = group.slug;
     box.addEventListener("change", () => setVisible(group, box.checked));
-    label.append(box, document.createTextNode(" " + group.title));
+    label.append(box);
+    const single = group.legend.length === 1;
+    if (single) label.append(swatch(group.legend[0].color));
+    label.append(document.createTextNode(group.title));
     li.append(label);
-    if (group.legend.length > 1 || (group.legend[0] && group.legend[0].label !== group.title)) {
-      li.append(legendList(group.legend));
-    } else if (group.legend[0]) {
-      const swatch = document.createElement("span");
-      swatch.className = "swatch";
-      swatch.style.backgroundColor = group.legend[0].color;
-      label.prepend(swatch);
-    }
+    if (!single && group.legend.length) li.append(legendList(group.legend));
     return li;
   }
 
