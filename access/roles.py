@@ -15,20 +15,28 @@ MANAGE = ["layers.add_layer", "layers.change_layer", "layers.delete_layer",
           "access.view_jurisdiction", "access.add_jurisdiction", "access.change_jurisdiction",
           "access.delete_jurisdiction", "access.view_apitoken", "access.add_apitoken",
           "access.change_apitoken", "access.delete_apitoken"]
+VIEW_INCIDENTS = ["incidents.view_incident", "incidents.view_category"]
+HANDLE = ["incidents.handle_incident"]
+TRIAGE = ["incidents.add_incident", "incidents.verify_incident", "incidents.assign_incident",
+          "incidents.merge_incident"]
 PROVINCE_WIDE = "access.province_wide"
 PRIVATE = "access.view_private_properties"
 EXPORT = "access.export_data"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.PROVINCE_LEADER: VIEW_MAP + [PROVINCE_WIDE, PRIVATE, EXPORT],
-    Role.SECTOR_OPERATOR: VIEW_MAP + EDIT_FEATURES + [PRIVATE],
-    Role.UNIT_OFFICIAL: VIEW_MAP + [PRIVATE],
-    Role.FIELD_STAFF: VIEW_MAP + ["layers.change_feature"],
-    Role.PLANNER: VIEW_MAP + [PROVINCE_WIDE, EXPORT],
-    Role.WALL_DISPLAY: VIEW_MAP + [PROVINCE_WIDE],
-    Role.INTEGRATION_CLIENT: VIEW_MAP + ["layers.add_feature", "layers.change_feature"],
-    Role.ADMINISTRATOR: VIEW_MAP + EDIT_FEATURES + MANAGE + [PROVINCE_WIDE, PRIVATE, EXPORT,
-                                                              "audit.view_auditlog"],
+    Role.PROVINCE_LEADER: VIEW_MAP + VIEW_INCIDENTS + [PROVINCE_WIDE, PRIVATE, EXPORT],
+    Role.SECTOR_OPERATOR: VIEW_MAP + EDIT_FEATURES + VIEW_INCIDENTS + TRIAGE + HANDLE
+    + [PRIVATE],
+    Role.UNIT_OFFICIAL: VIEW_MAP + VIEW_INCIDENTS + HANDLE + [PRIVATE],
+    Role.FIELD_STAFF: VIEW_MAP + VIEW_INCIDENTS + HANDLE
+    + ["layers.change_feature", "incidents.add_incident"],
+    Role.PLANNER: VIEW_MAP + VIEW_INCIDENTS + [PROVINCE_WIDE, EXPORT],
+    Role.WALL_DISPLAY: VIEW_MAP + VIEW_INCIDENTS + [PROVINCE_WIDE],
+    Role.INTEGRATION_CLIENT: VIEW_MAP + ["layers.add_feature", "layers.change_feature",
+                                         "incidents.add_incident"],
+    Role.ADMINISTRATOR: VIEW_MAP + EDIT_FEATURES + MANAGE + VIEW_INCIDENTS + TRIAGE + HANDLE
+    + ["incidents.add_category", "incidents.change_category", "incidents.change_incident",
+       PROVINCE_WIDE, PRIVATE, EXPORT, "audit.view_auditlog"],
     Role.CITIZEN: [],
 }
 

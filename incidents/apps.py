@@ -2,8 +2,11 @@ from django.apps import AppConfig
 
 
 class IncidentsConfig(AppConfig):
-    """Incidents and citizens' field reports (phản ánh hiện trường). Models arrive with the
-    incident-workflow issue; the app exists now so the layout and dependencies are fixed."""
+    """Incidents and citizens' field reports (phản ánh hiện trường): status machine, routing,
+    duplicates, the incidents map layer."""
 
     name = "incidents"
     verbose_name = "Sự cố và phản ánh hiện trường"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -20,6 +20,7 @@ urlpatterns = [
     # The split view serves Swagger UI's init script as a file: no inline script under our CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("layers.urls")),
+    path("api/", include("incidents.urls")),
     path("tiles/", include("tiles.urls")),
 ]
 

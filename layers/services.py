@@ -153,3 +153,12 @@ def feature_delete(*, principal, layer: Layer, external_id: str) -> None:
             pk=feature.pk).filter(principal.ground_filter()).exists():
         raise LayerWriteForbidden(f"Không có quyền xóa đối tượng của lớp {layer.slug}.")
     feature.delete()
+
+
+def feature_delete_unchecked(*, layer: Layer, external_id: str) -> bool:
+    """Remove a feature on behalf of another domain's service that has checked the rights
+    itself (e.g. an incident leaving the map); True when one was removed."""
+    deleted, _ = Feature.objects.filter(layer=layer, external_id=external_id).delete()
+    if deleted:
+        features_changed.send(sender=Layer, layer=layer)
+    return bool(deleted)

@@ -1,5 +1,6 @@
 """Base settings. Every secret and address comes from the environment (or the .env that
 `scripts/db.sh` writes for this checkout); nothing here is specific to one machine."""
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -207,3 +208,7 @@ from .security import *  # noqa: E402,F401,F403
 from .auth import *  # noqa: E402,F401,F403
 # Vector tiles: cache backend and location (ioc_gis/settings/tiles.py, ADR 0007).
 from .tiles import *  # noqa: E402,F401,F403
+
+# Incidents: a report of the same category this close and this recent is offered as a duplicate.
+INCIDENT_DUPLICATE_RADIUS_M = env.int("INCIDENT_DUPLICATE_RADIUS_M", default=50)
+INCIDENT_DUPLICATE_WINDOW = timedelta(hours=env.int("INCIDENT_DUPLICATE_WINDOW_HOURS", default=72))

@@ -120,3 +120,67 @@ endpoint("tilejson", "get", lambda w, where: f"/tiles/{w.private.slug}.json",
          expect={r: (200, 200) for r in SEES_PRIVATE}, default=(404, 404))
 endpoint("tilejson", "get", lambda w, where: f"/tiles/{w.public.slug}.json")
 endpoint("tile-style", "get", lambda w, where: "/tiles/style.json")
+
+
+# ---- incidents: staff see their sectors' incidents routed to their units ------------------
+def _incident(world, where: str, suffix: str = "") -> str:
+    """An incident of a SECURITY category inside or outside the test jurisdiction (made once
+    per test world), returned as its public id."""
+    from access.principal import ANONYMOUS
+    from incidents.services import ReportInput, incident_submit
+    from tests.access.conftest import INSIDE, OUTSIDE
+
+    key = f"_incident_{where}{suffix}"
+    if not hasattr(world, key):
+        lon, lat = INSIDE if where == "in" else OUTSIDE
+        incident = incident_submit(principal=ANONYMOUS, report=ReportInput(
+            category="an-ninh-trat-tu", lon=lon, lat=lat, title="Gây rối",
+            description="Tụ tập gây rối", reporter_phone="0900000000"))
+        setattr(world, key, incident.public_id)
+    return getattr(world, key)
+
+
+def _report_body(world, where: str) -> dict:
+    from tests.access.conftest import INSIDE, OUTSIDE
+
+    lon, lat = INSIDE if where == "in" else OUTSIDE
+    return {"category": "khac", "lon": lon, "lat": lat, "title": "Đèn đường hỏng",
+            "description": "Cột đèn trước nhà văn hóa không sáng"}
+
+
+SEES_INCIDENTS = PROVINCE_WIDE | {"sector_operator", "unit_official", "field_staff"}
+
+
+def incident_read() -> Expect:
+    expect = {role: (200, 200) for role in PROVINCE_WIDE}
+    expect.update({role: (200, 404) for role in SEES_INCIDENTS - PROVINCE_WIDE})
+    return expect
+
+
+def incident_triage() -> Expect:
+    """Verify/merge: sector operators (own ground) and administrators; other viewers 403."""
+    expect = {role: (403, 403) for role in PROVINCE_WIDE}
+    expect.update({role: (403, 404) for role in SEES_INCIDENTS - PROVINCE_WIDE})
+    expect.update({"administrator": (200, 200), "sector_operator": (200, 404)})
+    return expect
+
+
+endpoint("incident-category-list", "get", lambda w, where: "/api/incidents/categories/")
+endpoint("incident-list", "get", lambda w, where: "/api/incidents/")
+endpoint("incident-list", "post", lambda w, where: "/api/incidents/", body=_report_body,
+         default=(201, 201))
+endpoint("incident-detail", "get",
+         lambda w, where: f"/api/incidents/{_incident(w, where)}/",
+         expect=incident_read(), default=(404, 404))
+endpoint("incident-transition", "post",
+         lambda w, where: f"/api/incidents/{_incident(w, where)}/transition/",
+         body=lambda w, where: {"to": "verified"}, expect=incident_triage(), default=(404, 404))
+endpoint("incident-merge", "post",
+         lambda w, where: f"/api/incidents/{_incident(w, where, '-copy')}/merge/",
+         body=lambda w, where: {"into": _incident(w, where)}, expect=incident_triage(),
+         default=(404, 404))
+endpoint("incident-duplicates", "get",
+         lambda w, where: "/api/incidents/duplicates/?category=khac&lon=105.9&lat=19.74")
+endpoint("report-track", "get", lambda w, where: f"/api/reports/{_incident(w, where)}/")
+endpoint("report-rating", "post", lambda w, where: f"/api/reports/{_incident(w, where)}/rating/",
+         body=lambda w, where: {"rating": 5}, default=(409, 409))

@@ -1,0 +1,95 @@
+"""Reads of incidents, scoped by the caller: staff see incidents of their sectors routed to
+their units (province-wide roles: every unit); the public sees only what a tracking id shows."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from access.principal import NOTHING, Principal
+
+from .errors import IncidentNotFound, UnknownCategory
+from .models import Category, Incident
+from .transitions import CLOSED_STATES, HIDDEN_STATES
+
+
+def incident_scope(*, principal: Principal) -> Q:
+    """The one filter of incidents a principal may read."""
+    if not principal.has("incidents.view_incident"):
+        return NOTHING
+    scope = Q()
+    if principal.sectors is not None:
+        scope &= Q(category__sector__in=principal.sectors)
+    if not principal.province_wide:
+        if not principal.cur_codes:
+            return NOTHING
+        scope &= Q(commune_code__in=principal.cur_codes) | Q(
+            assigned_unit_code__in=principal.cur_codes)
+    return scope
+
+
+def incident_list_visible(*, principal: Principal, status: list[str] | None = None,
+                          category: list[str] | None = None, commune: str | None = None,
+                          since=None, until=None, overdue: bool | None = None
+                          ) -> QuerySet[Incident]:
+    incidents = (Incident.objects.filter(incident_scope(principal=principal))
+                 .select_related("category"))
+    if status:
+        incidents = incidents.filter(status__in=status)
+    if category:
+        incidents = incidents.filter(category__code__in=category)
+    if commune:
+        incidents = incidents.filter(commune_code=commune)
+    if since is not None:
+        incidents = incidents.filter(created_at__gte=since)
+    if until is not None:
+        incidents = incidents.filter(created_at__lt=until)
+    if overdue is not None:
+        late = Q(due_at__lt=timezone.now()) & ~Q(status__in=CLOSED_STATES | HIDDEN_STATES)
+        incidents = incidents.filter(late) if overdue else incidents.exclude(late)
+    return incidents.order_by("-created_at", "-id")
+
+
+def incident_get_visible(*, principal: Principal, public_id: str) -> Incident:
+    """One incident the principal may read; otherwise it does not exist (404)."""
+    incident = (Incident.objects.filter(incident_scope(principal=principal), public_id=public_id)
+                .select_related("category").first())
+    if incident is None:
+        raise IncidentNotFound(f"Không có sự cố '{public_id}'.")
+    return incident
+
+
+def incident_get_public(*, public_id: str) -> Incident:
+    """An incident by its tracking id, for the public tracking page (public fields only)."""
+    incident = Incident.objects.filter(public_id=public_id).select_related("category").first()
+    if incident is None:
+        raise IncidentNotFound(f"Không có phản ánh mã '{public_id}'.")
+    return incident
+
+
+def category_get(*, code: str) -> Category:
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise UnknownCategory(f"Không có loại sự cố '{code}'.", details={"category": code})
+    return category
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("sector", "code")
+
+
+def incident_duplicates_near(*, category: Category, point: Point,
+                             window: timedelta | None = None) -> QuerySet[Incident]:
+    """Open or recently resolved incidents of the same category within the duplicate radius and
+    time window — offered to a citizen before submitting, and flagged to operators."""
+    window = window or settings.INCIDENT_DUPLICATE_WINDOW
+    return (Incident.objects.filter(
+        category=category, created_at__gte=timezone.now() - window,
+        # degrees for the index (0.002° ≥ 200 m here), then metres on the sphere
+        location__dwithin=(point, 0.002),
+        location__distance_lte=(point, D(m=settings.INCIDENT_DUPLICATE_RADIUS_M)))
+        .exclude(status__in=HIDDEN_STATES)
+        .annotate(distance=Distance("location", point)).order_by("distance", "-created_at"))

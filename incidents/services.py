@@ -1,0 +1,185 @@
+"""Writes of the incident workflow. Each is one atomic function that checks, mutates, writes an
+event row, keeps the map projection in step and publishes on commit."""
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.utils import timezone
+
+from access.principal import Principal
+
+from . import realtime
+from .errors import CannotRate, IncidentNotFound, TransitionForbidden, TransitionNotAllowed
+from .models import Channel, Incident, IncidentEvent, Severity
+from .projection import incident_project
+from .routing import escalation_target, incident_route
+from .selectors import category_get, incident_scope
+from .transitions import OPEN_STATES, Status, required_permission
+
+PUBLIC_CHANNELS = {Channel.CITIZEN_WEB, Channel.OPEN311}
+ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+
+
+def _public_id() -> str:
+    return "PA-" + "".join(secrets.choice(ID_ALPHABET) for _ in range(8))
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    category: str
+    lon: float
+    lat: float
+    title: str
+    description: str
+    channel: str = Channel.CITIZEN_WEB
+    severity: str = Severity.MEDIUM
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_email: str = ""
+    origin: str = ""
+
+
+def _publish(kind: str, incident: Incident) -> None:
+    event = {"type": kind, "id": incident.public_id, "status": incident.status,
+             "category": incident.category.code, "lon": incident.location.x,
+             "lat": incident.location.y, "commune": incident.commune_code,
+             "sector": incident.category.sector}
+    transaction.on_commit(lambda: realtime.publish(event))
+
+
+def incident_submit(*, principal: Principal, report: ReportInput) -> Incident:
+    """Accept a report: route it, store it, put it on the map — committed before we answer.
+
+    Citizens (and Open311 clients) may use the public channels; the other channels (hotline,
+    field staff, sensors, press, partner IOC) need the right to open incidents."""
+    if report.channel not in PUBLIC_CHANNELS and not principal.has("incidents.add_incident"):
+        raise TransitionForbidden("Không có quyền tạo sự cố qua kênh này.")
+    category = category_get(code=report.category)
+    point = Point(report.lon, report.lat, srid=4326)
+    now = timezone.now()
+    route = incident_route(point=point, category=category, at=now)
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            public_id=_public_id(), category=category, severity=report.severity,
+            title=report.title, description=report.description, location=point,
+            address=report.address, channel=report.channel, origin=report.origin,
+            reporter_name=report.reporter_name, reporter_phone=report.reporter_phone,
+            reporter_email=report.reporter_email, commune_code=route.commune_code,
+            assigned_unit_code=route.assigned_unit_code, agency=route.agency,
+            due_at=route.due_at, created_by_id=principal.user_id)
+        IncidentEvent.objects.create(incident=incident, kind=IncidentEvent.Kind.SUBMITTED,
+                                     to_status=Status.NEW, actor_id=principal.user_id,
+                                     note=f"Kênh: {incident.get_channel_display()}")
+        incident_project(incident=incident, now=now)
+        _publish("incident.created", incident)
+    return incident
+
+
+def _locked(principal: Principal, public_id: str) -> Incident:
+    incident = (Incident.objects.select_for_update(of=("self",))
+                .filter(incident_scope(principal=principal), public_id=public_id)
+                .select_related("category").first())
+    if incident is None:
+        raise IncidentNotFound(f"Không có sự cố '{public_id}'.")
+    return incident
+
+
+def incident_transition(*, principal: Principal, public_id: str, to_status: str,
+                        note: str = "", is_public: bool = True,
+                        assigned_unit_code: str | None = None) -> Incident:
+    """Move an incident along the status machine (409 for a move it does not allow, 403 for
+    a move the caller may not make)."""
+    with transaction.atomic():
+        incident = _locked(principal, public_id)
+        permission = required_permission(incident.status, to_status)
+        if permission is None:
+            raise TransitionNotAllowed(
+                f"Không thể chuyển sự cố từ '{incident.get_status_display()}' sang "
+                f"'{Status(to_status).label if to_status in Status.values else to_status}'.",
+                details={"from": incident.status, "to": to_status})
+        if not principal.has(permission):
+            raise TransitionForbidden("Không có quyền thực hiện bước xử lý này.")
+        before = incident.status
+        incident.status = to_status
+        if to_status == Status.ASSIGNED and assigned_unit_code:
+            incident.assigned_unit_code = assigned_unit_code
+        if to_status == Status.RESOLVED:
+            incident.resolved_at = timezone.now()
+        if to_status == Status.IN_PROGRESS:
+            incident.resolved_at = None
+        incident.save()
+        IncidentEvent.objects.create(incident=incident, kind=IncidentEvent.Kind.TRANSITION,
+                                     from_status=before, to_status=to_status, note=note,
+                                     is_public=is_public, actor_id=principal.user_id)
+        incident_project(incident=incident, now=timezone.now())
+        _publish("incident.updated", incident)
+    return incident
+
+
+def incident_merge(*, principal: Principal, public_id: str, into_public_id: str) -> Incident:
+    """Mark an incident as a duplicate of another; both keep a link and an event."""
+    with transaction.atomic():
+        duplicate = _locked(principal, public_id)  # invisible → 404 before any 403
+        original = _locked(principal, into_public_id)
+        if not principal.has("incidents.merge_incident"):
+            raise TransitionForbidden("Không có quyền gộp sự cố.")
+        if duplicate.pk == original.pk or original.status == Status.DUPLICATE:
+            raise TransitionNotAllowed("Không thể gộp vào chính nó hoặc vào một bản trùng.")
+        if required_permission(duplicate.status, Status.DUPLICATE) is None:
+            raise TransitionNotAllowed("Sự cố đã qua bước xác minh, không thể đánh dấu trùng.",
+                                       details={"from": duplicate.status})
+        before = duplicate.status
+        duplicate.status, duplicate.duplicate_of = Status.DUPLICATE, original
+        duplicate.save()
+        note = f"Trùng với {original.public_id}"
+        IncidentEvent.objects.create(incident=duplicate, kind=IncidentEvent.Kind.MERGED,
+                                     from_status=before, to_status=Status.DUPLICATE, note=note,
+                                     actor_id=principal.user_id)
+        IncidentEvent.objects.create(incident=original, kind=IncidentEvent.Kind.MERGED,
+                                     note=f"Gộp phản ánh {duplicate.public_id}",
+                                     actor_id=principal.user_id)
+        incident_project(incident=duplicate, now=timezone.now())
+        _publish("incident.updated", duplicate)
+    return duplicate
+
+
+def incident_rate(*, public_id: str, rating: int) -> Incident:
+    """The reporter's satisfaction (1–5) once the incident is resolved; once only."""
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().filter(public_id=public_id).first()
+        if incident is None:
+            raise IncidentNotFound(f"Không có phản ánh mã '{public_id}'.")
+        if not incident.can_be_rated():
+            raise CannotRate("Chỉ đánh giá được một lần, sau khi phản ánh đã được xử lý xong.")
+        incident.rating = rating
+        incident.save(update_fields=["rating", "updated_at"])
+        IncidentEvent.objects.create(incident=incident, kind=IncidentEvent.Kind.RATED,
+                                     note=f"{rating}/5")
+    return incident
+
+
+def incidents_escalate_overdue(*, now=None) -> int:
+    """Open incidents past their due time move up to the parent level once (commune →
+    province); each gets an event and stays flagged overdue on the map."""
+    now = now or timezone.now()
+    moved = 0
+    with transaction.atomic():
+        overdue = (Incident.objects.select_for_update(skip_locked=True, of=("self",))
+                   .filter(status__in=OPEN_STATES, due_at__lt=now, escalation_level=0)
+                   .select_related("category"))
+        for incident in overdue:
+            target = escalation_target(unit_code=incident.assigned_unit_code,
+                                       day=timezone.localdate(now))
+            if target is not None:
+                incident.assigned_unit_code = target
+            incident.escalation_level = 1
+            incident.save(update_fields=["assigned_unit_code", "escalation_level", "updated_at"])
+            IncidentEvent.objects.create(
+                incident=incident, kind=IncidentEvent.Kind.ESCALATED, is_public=False,
+                note=f"Quá hạn {incident.due_at:%d/%m/%Y %H:%M}; chuyển lên {target or 'tỉnh'}")
+            incident_project(incident=incident, now=now)
+            _publish("incident.updated", incident)
+            moved += 1
+    return moved

@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+
+from . import api
+
+ID = r"(?P<public_id>PA-[0-9A-Z]{8})"
+
+urlpatterns = [
+    path("incidents/", api.IncidentListApi.as_view(), name="incident-list"),
+    path("incidents/categories/", api.CategoryListApi.as_view(), name="incident-category-list"),
+    path("incidents/duplicates/", api.DuplicateListApi.as_view(), name="incident-duplicates"),
+    re_path(rf"^incidents/{ID}/$", api.IncidentDetailApi.as_view(), name="incident-detail"),
+    re_path(rf"^incidents/{ID}/transition/$", api.IncidentTransitionApi.as_view(),
+            name="incident-transition"),
+    re_path(rf"^incidents/{ID}/merge/$", api.IncidentMergeApi.as_view(), name="incident-merge"),
+    re_path(rf"^reports/{ID}/$", api.ReportTrackApi.as_view(), name="report-track"),
+    re_path(rf"^reports/{ID}/rating/$", api.ReportRatingApi.as_view(), name="report-rating"),
+]
