@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 SERVE_ENV := DJANGO_SETTINGS_MODULE=ioc_gis.settings.dev DEBUG=$${DEBUG:-0}
-UVICORN := $(VENV)/bin/uvicorn ioc_gis.asgi:application --host 127.0.0.1 --port $(PORT) \
-           --http httptools --lifespan off --no-access-log
+# HTTP through WSGI (gunicorn threads keep their database connections; see ADR 0008).
+SERVER := $(VENV)/bin/gunicorn ioc_gis.wsgi:application --bind 127.0.0.1:$(PORT) \
+          --worker-class gthread --workers 2 --threads 8 --keep-alive 30
 
 .PHONY: help demo test stop setup db prepare start lint bench
 help:
@@ -28,10 +29,10 @@ prepare: db
 
 demo: prepare
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server; 'make stop' stops the database)"
-	@$(SERVE_ENV) exec $(UVICORN)
+	@$(SERVE_ENV) exec $(SERVER)
 
 start: prepare  ## like demo, in the background (var/server.pid, log in var/server.log)
-	@$(SERVE_ENV) nohup $(UVICORN) > var/server.log 2>&1 & echo $$! > var/server.pid
+	@$(SERVE_ENV) nohup $(SERVER) > var/server.log 2>&1 & echo $$! > var/server.pid
 	@echo "Serving on http://127.0.0.1:$(PORT)/ in the background (pid $$(cat var/server.pid))"
 
 stop:
@@ -46,5 +47,5 @@ test:
 lint:
 	@$(VENV)/bin/ruff check .
 
-bench: db
-	@$(PY) bench/run_all.py
+bench: db  ## bench/run_all.py: srid_tiles.py, then tiles.py (BENCH_ARGS=--quick for a short run)
+	@$(PY) bench/run_all.py $(BENCH_ARGS)

@@ -17,7 +17,7 @@ from layers.models import AdminUnit, Feature, Layer, LayerSource, UnitCrosswalk
 from layers.services import features_upsert
 from layers.validation import FeatureInput
 from tiles.basemap import basemap_load
-from tiles.maintenance import bulk_writes
+from tiles.maintenance import analyze, bulk_writes
 
 from . import sources, synthetic
 from .geometry import ApproximateUnits, build_approximate_units
@@ -72,6 +72,7 @@ def demo_load(*, scale: int = 1, force: bool = False, progress: bool = True) -> 
             if report.units_changed and had_features:
                 _restamp_feature_units()
         basemap_load()
+        analyze()
         report.counts = {
             "units": AdminUnit.objects.count(), "crosswalk": UnitCrosswalk.objects.count(),
             "layers": Layer.objects.count(), "features": Feature.objects.count(),

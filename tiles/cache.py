@@ -71,14 +71,19 @@ class FileTileCache(NullTileCache):
     def _dir(self, layer: str, z: int, x: int, y: int) -> Path:
         return self.root / layer / str(z) / str(x) / str(y)
 
-    def _path(self, key: TileKey) -> Path:
-        return self._dir(key.layer, key.z, key.x, key.y) / f"{key.variant}.mvt.gz"
+    def _path(self, key: TileKey, empty: bool = False) -> Path:
+        # An empty tile is a marker of its own: nginx serves only real gzip files and sends
+        # the rest to the app, which answers 204.
+        suffix = "empty" if empty else "mvt.gz"
+        return self._dir(key.layer, key.z, key.x, key.y) / f"{key.variant}.{suffix}"
 
     def get(self, key: TileKey) -> bytes | None:
-        try:
-            return self._path(key).read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
+        for empty in (False, True):
+            try:
+                return self._path(key, empty).read_bytes()
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        return None
 
     def _generation_path(self, layer: str) -> Path:
         return self.root / ".generations" / layer
@@ -111,7 +116,7 @@ class FileTileCache(NullTileCache):
     def put(self, key: TileKey, body: bytes, generation: int = 0) -> None:
         if self.generation(key.layer) != generation:
             return
-        path = self._path(key)
+        path = self._path(key, empty=not body)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename: nginx and other workers never see half a tile.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

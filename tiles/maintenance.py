@@ -150,7 +150,9 @@ def analyze() -> None:
     """Fresh planner statistics after bulk changes: with stale ones, PostgreSQL reads a whole
     layer's index entries for a tile of a few points."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE layers_feature, tiles_pointcell, tiles_pointcelltotal")
+        cursor.execute("ANALYZE layers_feature, layers_adminunit, tiles_pointcell, "
+                       "tiles_pointcelltotal, tiles_unitshape, tiles_unitlabel, "
+                       "tiles_basemapfeature")
 
 
 def bump_version(layer: Layer) -> None:

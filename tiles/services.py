@@ -71,7 +71,7 @@ def variant_of(source: TileSource, filters: TileFilters, scope: FeatureScope,
                asked: TileFilters | None = None) -> str:
     """Cache variant: filters and, for role-filtered layers, the scope. A units tile asked
     without a date is the public variant of today's epoch."""
-    if source.kind == "units" and asked is not None and asked.is_empty:
+    if source.kind == "units" and source.is_public and asked is not None and asked.is_empty:
         return PUBLIC_VARIANT
     text = filters.canonical()
     if source.is_public and not text:
