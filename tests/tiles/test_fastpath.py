@@ -1,26 +1,15 @@
 """Cached public tiles answered before Django (ioc_gis/wsgi.py), like nginx does."""
 import gzip
 import io
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 
 from tests.tiles.helpers import CITY, SEA, tile_url
 from tests.tiles.mvt_spec import assert_valid_tile
-from tiles.cache import reset_tile_cache
 from tiles.fastpath import PublicTileFastPath
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def file_cache(settings, tmp_path):
-    settings.TILES_CACHE = "file"
-    settings.TILES_CACHE_DIR = str(tmp_path / "tiles")
-    reset_tile_cache()
-    yield Path(settings.TILES_CACHE_DIR)
-    reset_tile_cache()
 
 
 def _call(url: str, **headers):

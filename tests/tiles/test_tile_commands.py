@@ -1,24 +1,12 @@
 """Seeding the public reference tiles, draining changes made outside Django, rebuilding."""
-from pathlib import Path
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from layers.models import AdminUnit, Layer
 from tests.tiles.helpers import CITY, fetch_layers, tile_url
-from tiles.cache import reset_tile_cache
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def file_cache(settings, tmp_path):
-    settings.TILES_CACHE = "file"
-    settings.TILES_CACHE_DIR = str(tmp_path / "tiles")
-    reset_tile_cache()
-    yield Path(settings.TILES_CACHE_DIR)
-    reset_tile_cache()
 
 
 def test_seed_writes_public_reference_tiles_where_nginx_looks(file_cache, capsys):
