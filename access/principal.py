@@ -2,6 +2,8 @@
 
 Views never filter by hand: they build the `Principal` of the request and pass it to the
 selectors, which apply `feature_filter` and the `can_*` predicates."""
+import threading
+import time
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -131,10 +133,39 @@ def _perms(user) -> frozenset[str]:
     return frozenset(user.get_all_permissions()) if user.is_active else frozenset()
 
 
+# Building a principal costs several queries (permissions, jurisdiction, unit codes) on every
+# request, more than a cached tile itself. It is kept per user and token for a few seconds;
+# changes made in this process forget it at once (access/signals.py), other processes within
+# PRINCIPAL_TTL_SECONDS. Tokens are still looked up (and revocation checked) on every request.
+PRINCIPAL_TTL_SECONDS = 5.0
+_principals: dict[tuple, tuple[float, "Principal"]] = {}
+_principals_lock = threading.Lock()
+
+
+def principals_forget(**_) -> None:
+    """Drop every remembered principal (roles, rights, jurisdictions or tokens changed)."""
+    with _principals_lock:
+        _principals.clear()
+
+
 def principal_for_user(user, token: ApiToken | None = None) -> Principal:
-    """Build the principal of a user, narrowed by a token when the request carried one."""
+    """The principal of a user, narrowed by a token when the request carried one."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
+    key = (user.pk, user.is_active, token.pk if token else None)
+    now = time.monotonic()
+    hit = _principals.get(key)
+    if hit is not None and now - hit[0] < PRINCIPAL_TTL_SECONDS:
+        return hit[1]
+    principal = _principal_build(user, token)
+    with _principals_lock:
+        if len(_principals) > 10_000:
+            _principals.clear()
+        _principals[key] = (now, principal)
+    return principal
+
+
+def _principal_build(user, token: ApiToken | None) -> Principal:
     perms = _perms(user)
     jurisdiction = getattr(user, "jurisdiction", None)
     units = list(jurisdiction.units.all()) if jurisdiction else []

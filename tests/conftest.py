@@ -34,6 +34,9 @@ def fresh_tile_state(settings):
     from tiles.sources import registry
 
     def clear() -> None:
+        from access.principal import principals_forget
+
+        principals_forget()
         registry.reset()
         reset_tile_cache()
         _empty_tile_cache(settings)
