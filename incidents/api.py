@@ -2,6 +2,7 @@
 import math
 
 from django.contrib.gis.geos import Point
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -272,3 +273,42 @@ class ReportRatingApi(APIView):
         incident = services.incident_rate(public_id=public_id,
                                           rating=data.validated_data["rating"])
         return Response(PublicIncidentOutput(incident).data)
+
+
+class PhotoOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class ReportPhotoListApi(APIView):
+    """POST a photo (multipart field `photo`) to a report by its tracking id."""
+
+    access_policy = "public-reference"
+    token_scope = "reports:submit"
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "photo": {"type": "string", "format": "binary"}}}}, responses={201: PhotoOutput})
+    def post(self, request, public_id: str):
+        upload = request.FILES.get("photo")
+        if upload is None:
+            raise serializers.ValidationError({"photo": ["Cần một tệp ảnh."]})
+        photo = services.incident_photo_add(public_id=public_id, data=upload.read())
+        number = photo.incident.photos.count()
+        return Response({"number": number, "width": photo.width, "height": photo.height,
+                         "url": f"/api/reports/{public_id}/photos/{number}/"}, status=201)
+
+
+class ReportPhotoApi(APIView):
+    """GET the n-th photo of a report (our re-encoded JPEG)."""
+
+    access_policy = "public-reference"
+    token_scope = "reports:submit"
+
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    def get(self, request, public_id: str, number: str):
+        from django.http import FileResponse
+
+        photo = selectors.incident_photo_get(public_id=public_id, number=int(number))
+        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")

@@ -28,3 +28,7 @@ class TransitionForbidden(ForbiddenError):
 
 class CannotRate(ConflictError):
     code = "cannot_rate"
+
+
+class InvalidPhoto(InvalidInputError):
+    code = "invalid_photo"

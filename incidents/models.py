@@ -178,3 +178,17 @@ class IncidentComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class IncidentPhoto(models.Model):
+    """A photo of an incident, as we re-encoded it: JPEG, no EXIF (GPS, device), capped size."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to="incident-photos/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -93,3 +93,13 @@ def incident_duplicates_near(*, category: Category, point: Point,
         location__distance_lte=(point, D(m=settings.INCIDENT_DUPLICATE_RADIUS_M)))
         .exclude(status__in=HIDDEN_STATES)
         .annotate(distance=Distance("location", point)).order_by("distance", "-created_at"))
+
+
+def incident_photo_get(*, public_id: str, number: int):
+    """The n-th (1-based) photo of a report."""
+    incident = incident_get_public(public_id=public_id)
+    photo = incident.photos.order_by("created_at", "id")[number - 1:number].first() \
+        if number >= 1 else None
+    if photo is None:
+        raise IncidentNotFound(f"Không có ảnh số {number} của phản ánh '{public_id}'.")
+    return photo

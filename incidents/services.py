@@ -3,6 +3,7 @@ event row, keeps the map projection in step and publishes on commit."""
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
@@ -10,8 +11,10 @@ from django.utils import timezone
 from access.principal import Principal
 
 from . import realtime
-from .errors import CannotRate, IncidentNotFound, TransitionForbidden, TransitionNotAllowed
-from .models import Channel, Incident, IncidentEvent, Severity
+from .errors import (CannotRate, IncidentNotFound, InvalidPhoto, TransitionForbidden,
+                     TransitionNotAllowed)
+from .models import Channel, Incident, IncidentEvent, IncidentPhoto, Severity
+from .photos import photo_clean
 from .projection import incident_project
 from .routing import escalation_target, incident_route
 from .selectors import category_get, incident_scope
@@ -183,3 +186,22 @@ def incidents_escalate_overdue(*, now=None) -> int:
             _publish("incident.updated", incident)
             moved += 1
     return moved
+
+
+def incident_photo_add(*, public_id: str, data: bytes) -> IncidentPhoto:
+    """Attach a (re-encoded, EXIF-free) photo to a report still waiting for verification."""
+
+    clean = photo_clean(data=data)
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().filter(public_id=public_id).first()
+        if incident is None:
+            raise IncidentNotFound(f"Không có phản ánh mã '{public_id}'.")
+        if incident.status != Status.NEW:
+            raise CannotRate("Chỉ bổ sung ảnh khi phản ánh chưa được xác minh.")
+        if incident.photos.count() >= settings.INCIDENT_PHOTOS_PER_REPORT:
+            raise InvalidPhoto(f"Tối đa {settings.INCIDENT_PHOTOS_PER_REPORT} ảnh cho một phản ánh.")
+        photo = IncidentPhoto(incident=incident, width=clean.width, height=clean.height,
+                              size_bytes=clean.content.size)
+        photo.image.save(f"{incident.public_id}.jpg", clean.content, save=False)
+        photo.save()
+    return photo

@@ -14,4 +14,7 @@ urlpatterns = [
     re_path(rf"^incidents/{ID}/merge/$", api.IncidentMergeApi.as_view(), name="incident-merge"),
     re_path(rf"^reports/{ID}/$", api.ReportTrackApi.as_view(), name="report-track"),
     re_path(rf"^reports/{ID}/rating/$", api.ReportRatingApi.as_view(), name="report-rating"),
+    re_path(rf"^reports/{ID}/photos/$", api.ReportPhotoListApi.as_view(), name="report-photos"),
+    re_path(rf"^reports/{ID}/photos/(?P<number>[1-9][0-9]?)/$", api.ReportPhotoApi.as_view(),
+            name="report-photo"),
 ]

@@ -212,3 +212,7 @@ from .tiles import *  # noqa: E402,F401,F403
 # Incidents: a report of the same category this close and this recent is offered as a duplicate.
 INCIDENT_DUPLICATE_RADIUS_M = env.int("INCIDENT_DUPLICATE_RADIUS_M", default=50)
 INCIDENT_DUPLICATE_WINDOW = timedelta(hours=env.int("INCIDENT_DUPLICATE_WINDOW_HOURS", default=72))
+INCIDENT_PHOTO_MAX_BYTES = env.int("INCIDENT_PHOTO_MAX_BYTES", default=8 * 2**20)
+INCIDENT_PHOTO_MAX_PIXELS = env.int("INCIDENT_PHOTO_MAX_PIXELS", default=40_000_000)
+INCIDENT_PHOTO_MAX_SIDE = env.int("INCIDENT_PHOTO_MAX_SIDE", default=2048)
+INCIDENT_PHOTOS_PER_REPORT = 5

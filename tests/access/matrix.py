@@ -184,3 +184,21 @@ endpoint("incident-duplicates", "get",
 endpoint("report-track", "get", lambda w, where: f"/api/reports/{_incident(w, where)}/")
 endpoint("report-rating", "post", lambda w, where: f"/api/reports/{_incident(w, where)}/rating/",
          body=lambda w, where: {"rating": 5}, default=(409, 409))
+
+
+def _photo_body(world, where: str) -> dict:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, format="JPEG")
+    buffer.seek(0)
+    buffer.name = "anh.jpg"
+    return {"photo": buffer}
+
+
+endpoint("report-photos", "post", lambda w, where: f"/api/reports/{_incident(w, where)}/photos/",
+         body=_photo_body, default=(201, 201))
+endpoint("report-photo", "get", lambda w, where: f"/api/reports/{_incident(w, where)}/photos/1/",
+         default=(404, 404))  # no photo yet: a 404 for everybody, inside or not

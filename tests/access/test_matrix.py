@@ -18,6 +18,8 @@ def test_access_matrix(world, client_as, endpoint, role, where):
     kwargs = {"format": "json"}
     if endpoint.body:
         kwargs["data"] = endpoint.body(world, where)
+        if any(hasattr(value, "read") for value in kwargs["data"].values()):
+            kwargs["format"] = "multipart"  # a file upload
     response = getattr(client, endpoint.method)(path, **kwargs)
     expected = endpoint.expected(role, where == "in")
     assert response.status_code == expected, (path, response.content[:300])
