@@ -6,20 +6,13 @@ ever have (tiles/services.py::variant_of) — with the same headers the view sen
 and every miss, goes to Django. This keeps the app's cached rate far above Django's per-request
 cost (middleware, authentication) on a small machine (bench/tiles.py)."""
 import gzip
-import hashlib
 import re
 
 from .cache import PUBLIC_VARIANT, TileKey, tile_cache
+from .services import tile_etag
+from .views import MVT, accepts_gzip, etag_matches
 
 TILE_PATH = re.compile(r"^/tiles/([a-z][a-z0-9-]{1,62})/(\d{1,2})/(\d{1,8})/(\d{1,8})\.pbf$")
-MVT = "application/vnd.mapbox-vector-tile"
-
-
-def _accepts_gzip(header: str) -> bool:
-    from .views import accepts_gzip
-
-    return accepts_gzip(header)
-
 
 class PublicTileFastPath:
     """WSGI middleware: cached public tiles without entering Django."""
@@ -36,13 +29,11 @@ class PublicTileFastPath:
         if not body:
             start_response("204 No Content", headers)
             return [b""]
-        use_gzip = _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+        use_gzip = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        digest = tile_etag(body)
         etag = f'"{digest}"' if use_gzip else f'"{digest}-identity"'
         headers.append(("ETag", etag))
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
-        if if_none_match.strip() == "*" or etag in {
-                t.strip().removeprefix("W/") for t in if_none_match.split(",")}:
+        if etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             start_response("304 Not Modified", headers)
             return [b""]
         if use_gzip:

@@ -28,7 +28,12 @@ class RenderedTile:
 
     @property
     def etag(self) -> str:
-        return hashlib.blake2b(self.body, digest_size=12).hexdigest()
+        return tile_etag(self.body)
+
+
+def tile_etag(body: bytes) -> str:
+    """The ETag value of a cached tile body (without quotes)."""
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
 
 
 def _gzip(mvt: bytes) -> bytes:

@@ -32,7 +32,8 @@ def accepts_gzip(header: str) -> bool:
     return bool(verdict)
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names this ETag (weak or strong) or is '*'."""
     if if_none_match.strip() == "*":
         return True
     candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
@@ -52,7 +53,7 @@ def tile_response(request, tile: RenderedTile) -> HttpResponse:
     use_gzip = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     etag = f'"{tile.etag}"' if use_gzip else f'"{tile.etag}-identity"'
     headers["ETag"] = etag
-    if _matches(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
+    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
         return HttpResponse(status=304, headers=headers)
     if use_gzip:
         headers["Content-Encoding"] = "gzip"
