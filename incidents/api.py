@@ -2,8 +2,9 @@
 import math
 
 from django.contrib.gis.geos import Point
+from django.core.validators import URLValidator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,7 @@ from access.principal import principal_of
 from ioc_gis.api.pagination import LimitOffsetPagination
 
 from . import selectors, services
-from .models import Channel, Incident, Severity
+from .models import COMMENT_MAX_LENGTH, PUBLIC_CHANNELS, Channel, Incident, Severity
 from .transitions import Status, next_states
 
 
@@ -49,9 +50,17 @@ class ReportCreateInput(serializers.Serializer):
     channel = serializers.ChoiceField(Channel.choices, required=False,
                                       default=Channel.CITIZEN_WEB)
     origin = serializers.CharField(max_length=300, required=False, default="")
+    # Staff channels: the event promoted into an incident (system, its id there, a link).
+    origin_system = serializers.RegexField(r"^[a-z0-9][a-z0-9._:-]{0,59}$", required=False,
+                                           default="")
+    origin_ref = serializers.CharField(max_length=120, required=False, default="")
+    origin_url = serializers.CharField(max_length=500, required=False, default="",
+                                       validators=[URLValidator(schemes=["http", "https"])])
     reporter_name = serializers.CharField(max_length=120, required=False, default="")
-    reporter_phone = serializers.RegexField(r"^\+?[0-9 .-]{8,20}$", required=False, default="")
-    reporter_email = serializers.EmailField(required=False, default="")
+    # Lengths are the columns' (a longer value must be a 400, not a database error).
+    reporter_phone = serializers.RegexField(r"^\+?[0-9 .-]{8,19}$", max_length=20, required=False,
+                                            default="")
+    reporter_email = serializers.EmailField(max_length=254, required=False, default="")
 
 
 class PublicIncidentOutput(serializers.Serializer):
@@ -89,6 +98,9 @@ class StaffIncidentOutput(PublicIncidentOutput):
     severity = serializers.CharField()
     channel = serializers.CharField()
     origin = serializers.CharField()
+    origin_system = serializers.CharField()
+    origin_ref = serializers.CharField()
+    origin_url = serializers.CharField()
     assigned_unit_code = serializers.CharField()
     escalation_level = serializers.IntegerField()
     is_overdue = serializers.SerializerMethodField()
@@ -144,11 +156,18 @@ class IncidentListApi(APIView):
 
     @extend_schema(request=ReportCreateInput, responses={201: PublicIncidentOutput})
     def post(self, request):
+        """A citizen's report, or staff opening an incident through a staff channel (hotline,
+        field staff, sensor, press, partner IOC; `origin_*` names a promoted event). Staff get
+        the staff view of what they opened."""
         data = ReportCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = services.incident_submit(principal=principal_of(request),
+        principal = principal_of(request)
+        incident = services.incident_submit(principal=principal,
                                             report=services.ReportInput(**data.validated_data))
-        return Response(PublicIncidentOutput(incident).data, status=201)
+        if incident.channel in PUBLIC_CHANNELS:
+            return Response(PublicIncidentOutput(incident).data, status=201)
+        return Response(StaffIncidentOutput(incident, context={"principal": principal}).data,
+                        status=201)
 
 
 def _codes(query, name: str) -> list[str] | None:
@@ -244,18 +263,80 @@ class DuplicateListApi(APIView):
         return Response(DuplicateOutput(near, many=True).data)
 
 
+class CommentInput(serializers.Serializer):
+    text = serializers.CharField(max_length=COMMENT_MAX_LENGTH)  # blank or spaces only: 400
+    public = serializers.BooleanField(required=False, default=False)  # omitted: internal note
+
+
+class CommentOutput(serializers.Serializer):
+    """A reply or internal note, for staff."""
+
+    id = serializers.IntegerField()
+    text = serializers.CharField(source="body")
+    is_public = serializers.BooleanField()
+    at = serializers.DateTimeField(source="created_at")
+    by_unit = serializers.CharField(source="author_unit")
+    author = serializers.CharField(source="author.username", default=None)
+
+
+class ReplyOutput(serializers.Serializer):
+    """A public reply as citizens see it: signed by a unit or agency, never by a person."""
+
+    text = serializers.CharField(source="body")
+    at = serializers.DateTimeField(source="created_at")
+    by_unit = serializers.CharField(source="author_unit")
+
+
+class ReportTrackOutput(PublicIncidentOutput):
+    """The tracking page: public fields, public history, public replies."""
+
+    events = serializers.SerializerMethodField()
+    replies = serializers.SerializerMethodField()
+
+    @extend_schema_field(EventOutput(many=True))
+    def get_events(self, incident: Incident) -> list:
+        return EventOutput(incident.events.filter(is_public=True), many=True).data
+
+    @extend_schema_field(ReplyOutput(many=True))
+    def get_replies(self, incident: Incident) -> list:
+        return ReplyOutput(selectors.incident_replies_public(incident=incident), many=True).data
+
+
+class IncidentCommentListApi(APIView):
+    """GET an incident's replies and internal notes; POST one (`public`: false by default)."""
+
+    access_policy = "scoped"
+    token_scope = staticmethod(lambda request: "incidents:handle" if request.method == "POST"
+                               else "layers:read")  # no token may hold incidents:handle
+
+    @extend_schema(responses=CommentOutput(many=True))
+    def get(self, request, public_id: str):
+        comments = selectors.incident_comment_list_visible(principal=principal_of(request),
+                                                           public_id=public_id)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(comments, request, view=self)
+        return paginator.get_paginated_response(CommentOutput(page, many=True).data)
+
+    @extend_schema(request=CommentInput, responses={201: CommentOutput})
+    def post(self, request, public_id: str):
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.incident_comment_add(
+            principal=principal_of(request), public_id=public_id,
+            text=data.validated_data["text"], is_public=data.validated_data["public"])
+        return Response(CommentOutput(comment).data, status=201)
+
+
 class ReportTrackApi(APIView):
     """The public tracking page's data: status history and public replies, by tracking id."""
 
     access_policy = "public-reference"
     token_scope = "reports:submit"
 
-    @extend_schema(responses=PublicIncidentOutput)
+    @extend_schema(responses=ReportTrackOutput)
     def get(self, request, public_id: str):
         incident = selectors.incident_get_public(public_id=public_id)
-        data = PublicIncidentOutput(incident).data
-        data["events"] = EventOutput(incident.events.filter(is_public=True), many=True).data
-        return Response(data)
+        return Response(ReportTrackOutput(incident).data)
 
 
 class RatingInput(serializers.Serializer):

@@ -32,3 +32,50 @@ class CannotRate(ConflictError):
 
 class InvalidPhoto(InvalidInputError):
     code = "invalid_photo"
+
+
+class IncidentOpenForbidden(ForbiddenError):
+    """Opening an incident through a staff channel needs the right, in one's own sectors."""
+
+    code = "open_forbidden"
+
+
+class OutsideJurisdiction(InvalidInputError):
+    """The incident would be routed outside the caller's units (a write leaving one's ground:
+    400, as for features)."""
+
+    code = "outside_jurisdiction"
+
+
+class InvalidOrigin(InvalidInputError):
+    """A promoted event must name its source; public channels may not name one."""
+
+    code = "invalid_origin"
+
+
+class AlreadyPromoted(ConflictError):
+    """That event (origin system + reference) is an incident already."""
+
+    code = "already_promoted"
+
+
+class CommentForbidden(ForbiddenError):
+    """Replies and internal notes are for staff who verify or handle incidents."""
+
+    code = "comment_forbidden"
+
+
+class InvalidComment(InvalidInputError):
+    code = "invalid_comment"
+
+
+class RepliesClosed(ConflictError):
+    """Closed, rejected and duplicate incidents take internal notes only."""
+
+    code = "replies_closed"
+
+
+class InvalidChannel(InvalidInputError):
+    """Staff open incidents through the staff channels only."""
+
+    code = "invalid_channel"

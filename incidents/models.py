@@ -7,6 +7,8 @@ data: it never leaves through public APIs or tiles."""
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 from layers.models import Sector
 
@@ -28,6 +30,12 @@ class Channel(models.TextChoices):
     SENSOR = "sensor", "Cảm biến"
     PRESS = "press", "Báo chí, mạng xã hội"
     PARTNER_IOC = "partner_ioc", "IOC đối tác (Sầm Sơn)"
+
+
+# Anyone may report through these; every other channel is staff opening an incident.
+PUBLIC_CHANNELS = frozenset({Channel.CITIZEN_WEB, Channel.OPEN311})
+# Events promoted into incidents: they must say where they came from (origin_*).
+EVENT_CHANNELS = frozenset({Channel.SENSOR, Channel.PRESS, Channel.PARTNER_IOC})
 
 
 class HandlingLevel(models.TextChoices):
@@ -78,7 +86,12 @@ class Incident(models.Model):
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     channel = models.CharField("kênh tiếp nhận", max_length=12, choices=Channel.choices)
     origin = models.CharField("nguồn gốc", max_length=300, blank=True,
-                              help_text="Sự kiện gốc khi chuyển thành sự cố (lớp/mã, đối tác…)")
+                              help_text="Mô tả nguồn (người gọi, bài báo, cảnh báo…)")
+    # The event an incident was promoted from: its system, its id there, a link (staff only).
+    origin_system = models.CharField("hệ thống nguồn", max_length=60, blank=True,
+                                     help_text="vd. cam-bien-aqi, baothanhhoa.vn, ioc-sam-son")
+    origin_ref = models.CharField("mã sự kiện nguồn", max_length=120, blank=True)
+    origin_url = models.URLField("liên kết nguồn", max_length=500, blank=True)
     # Personal data: never in public answers or tiles.
     reporter_name = models.CharField("người phản ánh", max_length=120, blank=True)
     reporter_phone = models.CharField("điện thoại", max_length=20, blank=True)
@@ -121,6 +134,18 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(status__in=[Status.RESOLVED, Status.CLOSED]),
                 name="incident_rated_after_resolution"),
+            models.CheckConstraint(
+                condition=~Q(channel__in=sorted(PUBLIC_CHANNELS))
+                | Q(origin_system="", origin_ref="", origin_url=""),
+                name="incident_public_channels_have_no_origin"),
+            models.CheckConstraint(
+                condition=~Q(channel__in=sorted(EVENT_CHANNELS)) | ~Q(origin_ref="") | ~Q(origin_url=""),
+                name="incident_promoted_events_keep_origin"),
+            models.CheckConstraint(condition=Q(origin_ref="") | ~Q(origin_system=""),
+                                   name="incident_origin_ref_needs_system"),
+            # One event becomes one incident (promoting it again is a 409).
+            models.UniqueConstraint(fields=["origin_system", "origin_ref"],
+                                    condition=~Q(origin_ref=""), name="incident_origin_once"),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +166,11 @@ class Incident(models.Model):
     def can_be_rated(self) -> bool:
         return self.status in CLOSED_STATES and self.rating is None
 
+    def accepts_public_replies(self) -> bool:
+        """Public replies go to incidents still being worked on or reopenable (up to resolved);
+        closed, rejected and duplicate incidents take internal notes only."""
+        return self.status in OPEN_STATES | {Status.RESOLVED}
+
 
 class IncidentEvent(models.Model):
     """One step of an incident's history: submission, each transition, assignment, merge."""
@@ -151,6 +181,7 @@ class IncidentEvent(models.Model):
         ESCALATED = "escalated", "Chuyển lên cấp trên (quá hạn)"
         MERGED = "merged", "Gộp trùng"
         RATED = "rated", "Đánh giá"
+        COMMENTED = "commented", "Trả lời, ghi chú"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -166,18 +197,33 @@ class IncidentEvent(models.Model):
         ordering = ["at", "id"]
 
 
+COMMENT_MAX_LENGTH = 2000
+
+
 class IncidentComment(models.Model):
-    """A reply: public ones are shown on the tracking page, internal ones only to staff."""
+    """A reply: public ones are shown on the tracking page, internal ones only to staff.
+
+    Citizens see a public reply as coming from `author_unit` (the unit or agency, as it was
+    named when the reply was written), never from the person."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="comments")
-    body = models.TextField(max_length=2000)
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
     is_public = models.BooleanField(default=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                related_name="+")
+    author_unit = models.CharField("đơn vị trả lời", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(body__regex=r"\S"),
+                                   name="incidentcomment_body_not_blank"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("body"), COMMENT_MAX_LENGTH),
+                                   name="incidentcomment_body_max_length"),
+            models.CheckConstraint(condition=Q(is_public=False) | ~Q(author_unit=""),
+                                   name="incidentcomment_public_reply_signed"),
+        ]
 
 
 class IncidentPhoto(models.Model):
@@ -192,3 +238,39 @@ class IncidentPhoto(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class IncidentNotification(models.Model):
+    """Outbox: a message owed to an incident's reporter, delivered later by
+    `incidents.notifications.notifications_deliver` (command `incidents_notify`, Celery beat).
+
+    The address is not copied here: it is read from the incident when the message is sent, so
+    personal data lives in one place (and an erased contact cancels the message)."""
+
+    class Template(models.TextChoices):
+        MERGED_INTO = "merged_into", "Phản ánh đã được gộp vào phản ánh khác"
+        MERGED_FROM = "merged_from", "Một phản ánh trùng đã được gộp vào phản ánh này"
+
+    class Medium(models.TextChoices):
+        EMAIL = "email", "Thư điện tử"
+        SMS = "sms", "Tin nhắn"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
+                                 related_name="notifications")
+    template = models.CharField(max_length=20, choices=Template.choices)
+    medium = models.CharField(max_length=8, choices=Medium.choices)
+    related_public_id = models.CharField("sự cố liên quan", max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "thông báo cho người phản ánh"
+        verbose_name_plural = "thông báo cho người phản ánh"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True),
+                                name="incidentnotification_pending")]
+        constraints = [models.UniqueConstraint(
+            fields=["incident", "template", "medium", "related_public_id"],
+            name="incidentnotification_once")]

@@ -10,9 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from access.principal import NOTHING, Principal
+from layers.models import Sector
 
 from .errors import IncidentNotFound, UnknownCategory
-from .models import Category, Incident
+from .models import Category, Channel, Incident, IncidentComment
 from .transitions import CLOSED_STATES, HIDDEN_STATES
 
 
@@ -29,6 +30,14 @@ def incident_scope(*, principal: Principal) -> Q:
         scope &= Q(commune_code__in=principal.cur_codes) | Q(
             assigned_unit_code__in=principal.cur_codes)
     return scope
+
+
+def incident_on_ground(*, principal: Principal, commune_code: str,
+                       assigned_unit_code: str) -> bool:
+    """Whether an incident routed to these units lies on the principal's ground (the unit rule
+    of `incident_scope`, for an incident not yet stored)."""
+    return principal.province_wide or bool(
+        {commune_code, assigned_unit_code} & principal.cur_codes)
 
 
 def incident_list_visible(*, principal: Principal, status: list[str] | None = None,
@@ -70,6 +79,19 @@ def incident_get_public(*, public_id: str) -> Incident:
     return incident
 
 
+def incident_comment_list_visible(*, principal: Principal,
+                                  public_id: str) -> QuerySet[IncidentComment]:
+    """Replies and internal notes of an incident the principal may read (404 otherwise)."""
+    incident = incident_get_visible(principal=principal, public_id=public_id)
+    return (IncidentComment.objects.filter(incident=incident).select_related("author")
+            .order_by("created_at", "id"))
+
+
+def incident_replies_public(*, incident: Incident) -> QuerySet[IncidentComment]:
+    """The public replies of an incident, oldest first, for its tracking page."""
+    return incident.comments.filter(is_public=True).order_by("created_at", "id")
+
+
 def category_get(*, code: str) -> Category:
     category = Category.objects.filter(code=code, is_active=True).first()
     if category is None:
@@ -103,3 +125,39 @@ def incident_photo_get(*, public_id: str, number: int):
     if photo is None:
         raise IncidentNotFound(f"Không có ảnh số {number} của phản ánh '{public_id}'.")
     return photo
+
+
+# ---- Public browsing (added for Open311 GET requests, open311/selectors.py) ----------------
+# Reports citizens published themselves; hotline, field staff, sensor, press and partner
+# incidents are staff work and are only ever seen by tracking id.
+PUBLICLY_LISTED_CHANNELS = (Channel.CITIZEN_WEB, Channel.OPEN311)
+# Reports to the police about public order and safety are never browsable: a list of them by
+# place and time would point at the people who reported (they are still tracked by id).
+UNLISTED_SECTORS = (Sector.SECURITY,)
+
+
+def incident_list_public(*, categories: list[str] | None = None,
+                         statuses: list[str] | None = None, since=None, until=None
+                         ) -> QuerySet[Incident]:
+    """Reports anyone may browse: sent through a public channel and not hidden (rejected and
+    duplicate reports leave the map, and the list, too); newest first. Callers output public
+    fields only, as for the tracking page."""
+    incidents = (Incident.objects.filter(channel__in=PUBLICLY_LISTED_CHANNELS)
+                 .exclude(status__in=HIDDEN_STATES)
+                 .exclude(category__sector__in=UNLISTED_SECTORS).select_related("category"))
+    if categories:
+        incidents = incidents.filter(category__code__in=categories)
+    if statuses:
+        incidents = incidents.filter(status__in=statuses)
+    if since is not None:
+        incidents = incidents.filter(created_at__gte=since)
+    if until is not None:
+        incidents = incidents.filter(created_at__lte=until)
+    return incidents.order_by("-created_at", "-id")
+
+
+def incident_list_tracked(*, public_ids: list[str]) -> QuerySet[Incident]:
+    """Reports by tracking ids: the rule of `incident_get_public` for many ids at once —
+    whoever holds an id sees that report's public fields, whatever its status or channel."""
+    return (Incident.objects.filter(public_id__in=public_ids).select_related("category")
+            .order_by("-created_at", "-id"))

@@ -5,22 +5,26 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from access.principal import Principal
+from layers.selectors import unit_get
 
-from . import realtime
-from .errors import (CannotRate, IncidentNotFound, InvalidPhoto, TransitionForbidden,
+from . import conf, realtime
+from .errors import (AlreadyPromoted, CannotRate, CommentForbidden, IncidentNotFound,
+                     IncidentOpenForbidden, InvalidChannel, InvalidComment, InvalidOrigin, InvalidPhoto,
+                     OutsideJurisdiction, RepliesClosed, TransitionForbidden,
                      TransitionNotAllowed)
-from .models import Channel, Incident, IncidentEvent, IncidentPhoto, Severity
+from .models import (COMMENT_MAX_LENGTH, EVENT_CHANNELS, PUBLIC_CHANNELS, Category, Channel,
+                     Incident, IncidentComment, IncidentEvent, IncidentPhoto, Severity)
+from .notifications import notifications_queue_merge
 from .photos import photo_clean
 from .projection import incident_project
-from .routing import escalation_target, incident_route
-from .selectors import category_get, incident_scope
+from .routing import Route, escalation_target, incident_route
+from .selectors import category_get, incident_on_ground, incident_scope
 from .transitions import OPEN_STATES, Status, required_permission
 
-PUBLIC_CHANNELS = {Channel.CITIZEN_WEB, Channel.OPEN311}
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
 
@@ -42,32 +46,102 @@ class ReportInput:
     reporter_phone: str = ""
     reporter_email: str = ""
     origin: str = ""
+    # The event promoted into an incident (staff channels only): its system, id, link.
+    origin_system: str = ""
+    origin_ref: str = ""
+    origin_url: str = ""
+
+    @property
+    def names_an_origin(self) -> bool:
+        return bool(self.origin_system or self.origin_ref or self.origin_url)
 
 
 def _publish(kind: str, incident: Incident) -> None:
-    event = {"type": kind, "id": incident.public_id, "status": incident.status,
-             "category": incident.category.code, "lon": incident.location.x,
-             "lat": incident.location.y, "commune": incident.commune_code,
-             "sector": incident.category.sector}
+    event = realtime.incident_event(kind=kind, incident=incident)
     transaction.on_commit(lambda: realtime.publish(event))
 
 
 def incident_submit(*, principal: Principal, report: ReportInput) -> Incident:
     """Accept a report: route it, store it, put it on the map — committed before we answer.
 
-    Citizens (and Open311 clients) may use the public channels; the other channels (hotline,
-    field staff, sensors, press, partner IOC) need the right to open incidents."""
-    if report.channel not in PUBLIC_CHANNELS and not principal.has("incidents.add_incident"):
-        raise TransitionForbidden("Không có quyền tạo sự cố qua kênh này.")
+    Citizens (and Open311 clients) use the public channels; the other channels (hotline,
+    field staff, sensors, press, partner IOC) are staff opening an incident (`incident_open_for`)."""
+    if report.channel not in PUBLIC_CHANNELS:
+        return incident_open_for(principal=principal, report=report)
+    if report.names_an_origin:
+        raise InvalidOrigin("Chỉ cán bộ tiếp nhận qua các kênh nghiệp vụ mới ghi nguồn sự kiện.")
     category = category_get(code=report.category)
     point = Point(report.lon, report.lat, srid=4326)
     now = timezone.now()
     route = incident_route(point=point, category=category, at=now)
+    return _incident_create(principal=principal, report=report, category=category, point=point,
+                            route=route, now=now)
+
+
+def incident_open_for(*, principal: Principal, report: ReportInput) -> Incident:
+    """Staff open an incident on someone's behalf (a hotline caller, a field visit) or promote
+    an event (sensor alert, press item, partner IOC report) into one, keeping its origin.
+
+    403 without the right or outside one's sectors; 400 when the point is routed outside
+    one's units (a write leaving one's ground) or a promoted event names no source; 409 when
+    that event (origin_system + origin_ref) is an incident already."""
+    if report.channel in PUBLIC_CHANNELS:
+        raise InvalidChannel("Cán bộ mở sự cố qua kênh nghiệp vụ, không qua kênh công khai.",
+                             details={"channel": report.channel})
+    if not principal.has("incidents.add_incident"):
+        raise IncidentOpenForbidden("Không có quyền tạo sự cố qua kênh này.")
+    category = category_get(code=report.category)
+    if principal.sectors is not None and category.sector not in principal.sectors:
+        raise IncidentOpenForbidden("Loại sự cố này thuộc lĩnh vực khác, ngoài phạm vi của bạn.",
+                                    details={"sector": category.sector})
+    _origin_check(report)
+    point = Point(report.lon, report.lat, srid=4326)
+    now = timezone.now()
+    route = incident_route(point=point, category=category, at=now)
+    if not incident_on_ground(principal=principal, commune_code=route.commune_code,
+                              assigned_unit_code=route.assigned_unit_code):
+        raise OutsideJurisdiction("Vị trí sự cố nằm ngoài địa bàn bạn phụ trách.",
+                                  details={"commune": route.commune_code})
+    _promoted_check(principal, report)
+    try:
+        return _incident_create(principal=principal, report=report, category=category,
+                                point=point, route=route, now=now)
+    except IntegrityError:  # promoted by someone else in the meantime
+        _promoted_check(principal, report)
+        raise
+
+
+def _origin_check(report: ReportInput) -> None:
+    if report.origin_ref and not report.origin_system:
+        raise InvalidOrigin("Mã sự kiện nguồn cần kèm hệ thống nguồn (origin_system).")
+    if report.channel in EVENT_CHANNELS and not (report.origin_ref or report.origin_url):
+        raise InvalidOrigin("Sự kiện chuyển thành sự cố phải ghi nguồn: origin_system và "
+                            "origin_ref, hoặc origin_url.", details={"channel": report.channel})
+
+
+def _promoted_check(principal: Principal, report: ReportInput) -> None:
+    """AlreadyPromoted (409) when the event is an incident already; its id is told only to
+    those who may see it."""
+    if not report.origin_ref:
+        return
+    existing = Incident.objects.filter(origin_system=report.origin_system,
+                                       origin_ref=report.origin_ref).first()
+    if existing is None:
+        return
+    visible = Incident.objects.filter(incident_scope(principal=principal), pk=existing.pk).exists()
+    raise AlreadyPromoted("Sự kiện này đã được chuyển thành sự cố.",
+                          details={"incident": existing.public_id} if visible else None)
+
+
+def _incident_create(*, principal: Principal, report: ReportInput, category: Category,
+                     point: Point, route: Route, now) -> Incident:
     with transaction.atomic():
         incident = Incident.objects.create(
             public_id=_public_id(), category=category, severity=report.severity,
             title=report.title, description=report.description, location=point,
             address=report.address, channel=report.channel, origin=report.origin,
+            origin_system=report.origin_system, origin_ref=report.origin_ref,
+            origin_url=report.origin_url,
             reporter_name=report.reporter_name, reporter_phone=report.reporter_phone,
             reporter_email=report.reporter_email, commune_code=route.commune_code,
             assigned_unit_code=route.assigned_unit_code, agency=route.agency,
@@ -143,6 +217,7 @@ def incident_merge(*, principal: Principal, public_id: str, into_public_id: str)
         IncidentEvent.objects.create(incident=original, kind=IncidentEvent.Kind.MERGED,
                                      note=f"Gộp phản ánh {duplicate.public_id}",
                                      actor_id=principal.user_id)
+        notifications_queue_merge(duplicate=duplicate, original=original)
         incident_project(incident=duplicate, now=timezone.now())
         _publish("incident.updated", duplicate)
     return duplicate
@@ -161,6 +236,52 @@ def incident_rate(*, public_id: str, rating: int) -> Incident:
         IncidentEvent.objects.create(incident=incident, kind=IncidentEvent.Kind.RATED,
                                      note=f"{rating}/5")
     return incident
+
+
+COMMENT_PERMISSIONS = ("incidents.handle_incident", "incidents.verify_incident")
+
+
+def incident_comment_add(*, principal: Principal, public_id: str, text: str,
+                         is_public: bool) -> IncidentComment:
+    """A public reply (shown on the tracking page, signed by the unit or agency) or an internal
+    note (staff only) on an incident in the caller's reach (404 outside it).
+
+    403 for staff who neither verify nor handle incidents; 400 for blank or overlong text;
+    409 for a public reply to a closed, rejected or duplicate incident."""
+    body = text.strip()
+    if not body or len(body) > COMMENT_MAX_LENGTH:
+        raise InvalidComment(f"Nội dung phải có từ 1 đến {COMMENT_MAX_LENGTH} ký tự.",
+                             details={"max_length": COMMENT_MAX_LENGTH})
+    with transaction.atomic():
+        incident = _locked(principal, public_id)
+        if not any(principal.has(p) for p in COMMENT_PERMISSIONS):
+            raise CommentForbidden("Không có quyền trả lời hoặc ghi chú sự cố.")
+        if is_public and not incident.accepts_public_replies():
+            raise RepliesClosed("Sự cố đã kết thúc; chỉ có thể ghi chú nội bộ.",
+                                details={"status": incident.status})
+        signature = _reply_signature(principal, incident)
+        comment = IncidentComment.objects.create(
+            incident=incident, body=body, is_public=is_public, author_id=principal.user_id,
+            author_unit=signature)
+        IncidentEvent.objects.create(
+            incident=incident, kind=IncidentEvent.Kind.COMMENTED, is_public=is_public,
+            actor_id=principal.user_id,
+            note=f"Phản hồi của {signature}" if is_public else "Ghi chú nội bộ")
+        _publish("incident.commented", incident)
+    return comment
+
+
+def _reply_signature(principal: Principal, incident: Incident) -> str:
+    """Who a reply is from, as citizens see it — a unit or an agency, never a person: staff
+    bound to units sign with the incident's unit they hold (handling unit first); province-wide
+    sector staff as the sector's agency; everyone else as the operations centre."""
+    if not principal.province_wide:
+        for code in (incident.assigned_unit_code, incident.commune_code):
+            if code in principal.cur_codes:
+                return unit_get(code=code, day=timezone.localdate()).name
+    if principal.sectors is not None:
+        return incident.agency
+    return conf.center_name()
 
 
 def incidents_escalate_overdue(*, now=None) -> int:

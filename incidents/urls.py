@@ -12,6 +12,8 @@ urlpatterns = [
     re_path(rf"^incidents/{ID}/transition/$", api.IncidentTransitionApi.as_view(),
             name="incident-transition"),
     re_path(rf"^incidents/{ID}/merge/$", api.IncidentMergeApi.as_view(), name="incident-merge"),
+    re_path(rf"^incidents/{ID}/comments/$", api.IncidentCommentListApi.as_view(),
+            name="incident-comments"),
     re_path(rf"^reports/{ID}/$", api.ReportTrackApi.as_view(), name="report-track"),
     re_path(rf"^reports/{ID}/rating/$", api.ReportRatingApi.as_view(), name="report-rating"),
     re_path(rf"^reports/{ID}/photos/$", api.ReportPhotoListApi.as_view(), name="report-photos"),

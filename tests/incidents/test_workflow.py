@@ -81,6 +81,10 @@ def test_a_point_outside_thanh_hoa_is_a_clear_400(api_client):
     {"category": "khac", "lon": 105.9, "lat": 19.74, "title": "", "description": "y"},
     {"category": "khac", "lon": 105.9, "lat": 19.74, "title": "x", "description": "y",
      "channel": "hotline"},  # staff channel, anonymous caller
+    {"category": "khac", "lon": 105.9, "lat": 19.74, "title": "x", "description": "y",
+     "reporter_phone": "+" + "1" * 20},  # 21 characters: longer than the column
+    {"category": "khac", "lon": 105.9, "lat": 19.74, "title": "x", "description": "y",
+     "reporter_email": "a" * 250 + "@example.vn"},
 ])
 def test_bad_reports_are_refused_whole(api_client, body):
     response = api_client.post("/api/incidents/", body, format="json")
