@@ -53,7 +53,9 @@ class Jurisdiction(models.Model):
 
 
 TOKEN_PREFIX_LENGTH = 8
-SCOPE_PATTERN = r"^(layers:read|layers:write:[a-z][a-z0-9-]{1,62}|reports:submit|units:read)$"
+# open311:write — create Open311 GeoReport v2 service requests with `api_key` (open311/).
+SCOPE_PATTERN = (r"^(layers:read|layers:write:[a-z][a-z0-9-]{1,62}|reports:submit|units:read"
+                 r"|open311:write)$")
 
 
 class ApiToken(models.Model):
