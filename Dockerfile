@@ -12,4 +12,4 @@ RUN pip install --no-cache-dir -r /tmp/requirements.txt
 COPY . .
 RUN useradd --system --home /app ioc && mkdir -p var && chown -R ioc var
 USER ioc
-EXPOSE 8000
+EXPOSE 8000 8001

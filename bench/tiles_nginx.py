@@ -75,6 +75,7 @@ def start_nginx(servers: Servers, *, app: str, cache_dir: Path, plain_bytes: byt
     (conf_dir / "ioc-gis.conf").write_text(render_layout({
         "IOC_LISTEN": f"127.0.0.1:{port}",
         "IOC_APP": app.removeprefix("http://"),
+        "IOC_WS": "127.0.0.1:9",  # no socket server in the tile bench (nothing asks for /ws/)
         # The bench is one client address asking for thousands of tiles a second.
         "IOC_TILE_RATE": "100000r/s",
         "IOC_TILES_CACHE_DIR": str(cache_dir),

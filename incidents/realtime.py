@@ -1,22 +1,150 @@
-"""Live events of the incident workflow. Services publish after commit; the WebSocket fan-out
-(Channels) subscribes here. Until it lands, subscribers are in-process callables (tests)."""
+"""Live events of the incident workflow (docs/adr/0009-live-push.md).
+
+A service builds the event inside its transaction (`incident_event`: staff-safe fields only) and
+publishes it once the transaction commits (`publish`): to in-process listeners (`subscribe`)
+and to the channel layer, where the groups are the incident's units — one group per unit code
+(its commune and its assigned unit) and one for the whole province. A socket joins the groups
+of its principal's ground (`principal_groups`) and checks each event with `event_visible`, the
+rule of `selectors.incident_scope` applied to an event instead of a row."""
+import asyncio
 import logging
+import time
+import uuid
 from collections.abc import Callable
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from access.principal import Principal
+from layers.models import Layer
+
+from .models import Incident
+from .projection import LAYER_SLUG
+
 log = logging.getLogger(__name__)
+
+MESSAGE_TYPE = "incident.event"  # the consumer's handler: IncidentFeedConsumer.incident_event
+PROVINCE_GROUP = "incidents.province"
+VIEW_PERMISSION = "incidents.view_incident"
+# Broker trouble must not turn a committed write into an error answer: the event is lost and
+# logged; clients catch up when they refetch (after a reconnect, or at the next event).
+# TimeoutError is also asyncio's (Python 3.11).
+PUBLISH_ERRORS = (RedisError, OSError, TimeoutError)
+
 _subscribers: list[Callable[[dict], None]] = []
 
 
+def unit_group(code: str) -> str:
+    """The group of the sockets bound to one unit (a commune code, or a higher unit's)."""
+    return f"incidents.unit.{code}"
+
+
+def incidents_data_version() -> int:
+    """The incidents layer's tile data version (bumped by the database on every change of the
+    layer): a map client that sees a newer one refetches the layer's tiles."""
+    version = (Layer.objects.filter(slug=LAYER_SLUG)
+               .values_list("tile_state__data_version", flat=True).first())
+    return version or 0
+
+
+def incident_event(*, kind: str, incident: Incident) -> dict:
+    """The event of a change to `incident`, built inside the change's transaction (so the data
+    version includes the change). Staff-safe fields only: never the title, description,
+    address, reporter's name, phone or e-mail, origin, notes or photos."""
+    now = timezone.now()
+    return {
+        "type": kind,
+        "event_id": uuid.uuid4().hex,
+        "id": incident.public_id,
+        "status": incident.status,
+        "category": incident.category.code,
+        "sector": incident.category.sector,
+        "severity": incident.severity,
+        "lon": incident.location.x,
+        "lat": incident.location.y,
+        "commune_code": incident.commune_code,
+        "assigned_unit_code": incident.assigned_unit_code,
+        "overdue": bool(incident.is_open and incident.due_at < now),
+        "escalated": incident.escalation_level > 0,
+        "at": timezone.localtime(now).isoformat(),
+        "layer": LAYER_SLUG,
+        "data_version": incidents_data_version(),
+    }
+
+
+def event_groups(event: dict) -> set[str]:
+    """The groups an event goes to: the province's and its units'."""
+    codes = {event["commune_code"], event["assigned_unit_code"]} - {""}
+    return {PROVINCE_GROUP} | {unit_group(code) for code in codes}
+
+
+def incident_feed_allowed(principal: Principal) -> bool:
+    """Whether the principal may follow incident events at all: it reads incidents and has
+    ground (every unit, or some current communes) — otherwise the feed would stay silent."""
+    return principal.has(VIEW_PERMISSION) and (principal.province_wide
+                                                or bool(principal.cur_codes))
+
+
+def principal_groups(principal: Principal) -> list[str]:
+    """The groups a socket of this principal joins: the province's, or its communes'."""
+    if principal.province_wide:
+        return [PROVINCE_GROUP]
+    return [unit_group(code) for code in sorted(principal.cur_codes)]
+
+
+def event_visible(principal: Principal, event: dict) -> bool:
+    """`selectors.incident_scope` for an event: the principal's sectors, and (unless
+    province-wide) its communes as the incident's commune or assigned unit."""
+    if not principal.has(VIEW_PERMISSION):
+        return False
+    if principal.sectors is not None and event["sector"] not in principal.sectors:
+        return False
+    return (principal.province_wide or event["commune_code"] in principal.cur_codes
+            or event["assigned_unit_code"] in principal.cur_codes)
+
+
 def subscribe(callback: Callable[[dict], None]) -> Callable[[], None]:
-    """Register a listener; returns a function that removes it."""
+    """Register an in-process listener; returns a function that removes it."""
     _subscribers.append(callback)
     return lambda: _subscribers.remove(callback)
 
 
 def publish(event: dict) -> None:
-    """Deliver an event to every listener; one failing listener does not stop the others."""
+    """Deliver an event after its transaction committed: to in-process listeners, then to the
+    channel layer (every server process's sockets when the layer is Redis). Blocks the caller
+    for one round trip to the broker, at most IOC_LIVE_PUBLISH_TIMEOUT_SECONDS."""
     for callback in list(_subscribers):
         try:
             callback(event)
         except Exception:
             log.exception("realtime listener failed for %s", event.get("type"))
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    groups = sorted(event_groups(event))
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        # Called from code that drives an event loop in this thread (async code, or a sync
+        # API over one): async_to_sync would refuse; hand the send to that loop instead.
+        loop.create_task(_group_send(layer, groups, event))
+        return
+    started = time.perf_counter()
+    try:
+        async_to_sync(_group_send)(layer, groups, event)
+    except PUBLISH_ERRORS as exc:
+        log.warning("live push of %s %s failed: %r", event["type"], event["id"], exc)
+        return
+    log.debug("live push of %s %s took %.1f ms", event["type"], event["id"],
+              (time.perf_counter() - started) * 1000)
+
+
+async def _group_send(layer, groups: list[str], event: dict) -> None:
+    message = {"type": MESSAGE_TYPE, "event": event}
+    await asyncio.wait_for(asyncio.gather(*(layer.group_send(g, message) for g in groups)),
+                           timeout=getattr(settings, "IOC_LIVE_PUBLISH_TIMEOUT_SECONDS", 1.0))

@@ -24,3 +24,7 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
 TILES_CACHE = env("TILES_CACHE", default="file")  # noqa: F405
 TILES_CACHE_DIR = str(BASE_DIR / "var" / f"tiles-{env('IOC_TEST_DB_NAME', default='test')}")  # noqa: F405
 TILES_CACHE_PREFIX = f"ioc:tiles:{env('IOC_TEST_DB_NAME', default='test')}"  # noqa: F405
+
+# Live push: the in-memory channel layer, whatever .env says; the tests of the shared (Redis)
+# layer start their own server processes with their own prefix (tests/live/test_processes.py).
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

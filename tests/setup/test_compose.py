@@ -10,9 +10,9 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_services_are_postgis_redis_and_the_app():
+def test_services_are_postgis_redis_the_app_and_its_socket_server():
     services = compose()["services"]
-    assert set(services) == {"db", "redis", "app"}
+    assert set(services) == {"db", "redis", "app", "ws"}
     assert services["db"]["image"].startswith("postgis/postgis:")
     assert services["redis"]["image"].startswith("redis:")
     assert services["app"]["build"] == "."
@@ -24,6 +24,18 @@ def test_ports_are_bound_to_loopback():
     assert services["app"]["ports"] == ["127.0.0.1:8000:8000"]
     assert services["db"]["ports"] == ["127.0.0.1:5432:5432"]
     assert services["redis"]["ports"] == ["127.0.0.1:6379:6379"]
+    assert services["ws"]["ports"] == ["127.0.0.1:8001:8001"]
+
+
+def test_the_socket_server_runs_the_asgi_app_on_the_shared_redis():
+    services = compose()["services"]
+    ws, app = services["ws"], services["app"]
+    assert ws["build"] == "." and ws["command"].startswith("uvicorn ioc_gis.asgi:application")
+    assert "--port 8001" in ws["command"] and "granian --interface wsgi" in app["command"]
+    assert ws["environment"]["REDIS_URL"] == app["environment"]["REDIS_URL"]  # events cross
+    assert ws["environment"]["SECRET_KEY"].startswith("${")
+    assert ws["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+    assert app["environment"]["IOC_LIVE_WS_PORT"] == "8001"
 
 
 def test_app_is_configured_from_the_environment_without_baked_secrets():

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Serve the app on this machine: granian (WSGI) for HTTP on $PORT (ADR 0010) and uvicorn for the live
+# push socket, /ws/, on $WS_PORT (ADR 0009), side by side. Pages find the socket on the same host
+# at $WS_PORT (IOC_LIVE_WS_PORT); behind nginx both sit under one origin instead
+# (deploy/nginx/ioc-gis.conf). When either server ends, or on Ctrl-C / SIGTERM, both stop.
+# Usage: PORT=8000 WS_PORT=8001 scripts/serve.sh   (what `make demo` and `make start` run)
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+PORT="${PORT:-8000}"
+WS_PORT="${WS_PORT:-$((PORT + 1))}"
+export IOC_LIVE_WS_PORT="${IOC_LIVE_WS_PORT:-$WS_PORT}"
+
+.venv/bin/uvicorn ioc_gis.asgi:application --host 127.0.0.1 --port "$WS_PORT" \
+  --lifespan off --ws websockets --ws-max-size 65536 --no-access-log &
+ws=$!
+.venv/bin/granian --interface wsgi ioc_gis.wsgi:application --host 127.0.0.1 --port "$PORT" \
+  --workers 2 --blocking-threads 8 --blocking-threads-idle-timeout 600 --no-ws \
+  --respawn-failed-workers --log-level warning &
+http=$!
+
+stop_both() { kill -TERM "$ws" "$http" 2>/dev/null || true; wait "$ws" "$http" 2>/dev/null || true; }
+trap 'stop_both; exit 0' INT TERM
+wait -n "$ws" "$http"
+status=$?
+warn "a server stopped (exit $status); stopping the other"
+stop_both
+exit "$status"
