@@ -20,9 +20,11 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One Chromium for the session, with a fresh profile."""
+    """One Chromium per test module, with a fresh profile. Not per session: Playwright's sync
+    API keeps an event loop running in the test thread until it stops, and async code run by
+    later tests (async_to_sync: the live push, its socket tests) refuses to start under it."""
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="ioc-chromium-")
