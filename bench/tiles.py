@@ -1,18 +1,20 @@
 """Vector tiles: how close is our endpoint to the floor (its own SQL run directly), to tipg, and
-how fast are cached tiles, through uvicorn and through nginx as documented (deploy/nginx/).
+how fast are cached tiles, through the app server and through nginx as documented (deploy/nginx/).
 
 Prints figures; asserts nothing about time. In one run, over one seeded list of tiles across the
 province (bench/tiles_list.py):
+  (0) the HTTP floor: the same requests to a no-op WSGI app under the same server
   (a) the endpoint's statement run directly against PostGIS (psycopg2, one connection)
   (b) our endpoint uncached (TILES_CACHE=off)
   (c) our endpoint cached (TILES_CACHE=redis, then TILES_CACHE=file), warmed first
   (d) tipg on views of the same data (bench/tiles_tipg.py)
-  nginx in front of the file-cached app: public tiles from disk vs one plain static file.
+  nginx in front of the file-cached app: public tiles from disk vs one plain static file;
+  (b') and (c') the app under gunicorn gthread (ADR 0008) and uvicorn (Django's ASGI handler).
 Rates and percentiles under load come from wrk (bench/wrk/tiles.lua) at 2 and 16 connections.
 
 Usage: DATABASE_URL=postgres://… .venv/bin/python bench/tiles.py [--duration 10] [--quick]
        (DATABASE_URL from the environment or .env, like the app; `make bench` runs this too)
-Servers it starts (uvicorn, tipg, nginx) are stopped on exit, error or Ctrl-C."""
+Servers it starts (granian, gunicorn, uvicorn, tipg, nginx) are stopped on exit, error or Ctrl-C."""
 import argparse
 import os
 import shutil
@@ -26,6 +28,9 @@ from tiles_http import Pass, sequential, wrk
 from tiles_list import tile_list, wrk_lines
 from tiles_procs import ROOT, VAR, Servers, app_env, start_app
 from tiles_report import Report
+
+BENCH = ROOT / "bench"
+COMPARED = {"gunicorn": "gunicorn gthread", "uvicorn": "uvicorn, ASGI handler"}
 
 REDIS_URL = "redis://127.0.0.1:6379/3"
 
@@ -42,8 +47,10 @@ def parse_args() -> argparse.Namespace:
                         help="manage.py tiles_seed --max-zoom for the nginx file cache")
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--skip", default="",
-                        help="comma list of: redis,file,tipg,nginx,wsgi (wsgi: the comparison "
-                             "runs of the same app through the ASGI handler under uvicorn, as before ADR 0008)")
+                        help="comma list of: redis,file,tipg,nginx,floor,gunicorn,uvicorn "
+                             "(floor: a no-op WSGI app under the same server; gunicorn, uvicorn: "
+                             "comparison runs of the app under ADR 0008's gunicorn gthread and "
+                             "under Django's ASGI handler, instead of granian)")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                         help="first wait up to SECONDS for the 1-minute load average < 0.5")
     args = parser.parse_args()
@@ -127,7 +134,12 @@ def planner_notes(conn) -> list[str]:
     return [f"tables never analysed: {', '.join(never) or 'none'}; autovacuum {autovacuum}"]
 
 
-def direct_sql(conn, tiles, statements) -> tuple[Pass, list[int]]:
+# (a') the same statements with this pause before each: a server's statements come between
+# other work, and an idle gap alone slows the next statement (cold caches, wake-up).
+PACED_PAUSE_S = 0.002
+
+
+def direct_sql(conn, tiles, statements, pause: float = 0.0) -> tuple[Pass, list[int]]:
     """(a) every statement once, in list order: ms, raw MVT bytes."""
     result, sizes = Pass(), []
     with conn.cursor() as cursor:
@@ -137,6 +149,8 @@ def direct_sql(conn, tiles, statements) -> tuple[Pass, list[int]]:
                 sizes.append(0)
                 continue
             sql, params = statement
+            if pause:
+                time.sleep(pause)
             start = time.perf_counter()
             cursor.execute(sql, params)
             row = cursor.fetchone()
@@ -169,20 +183,42 @@ class Bench:
             self.report.add_wrk(wrk(base, lines, label=label, connections=conns,
                                     duration=self.args.duration, token=self.key))
 
-    def app(self, label: str, cache: str, extra: dict | None = None, wsgi: bool = False) -> str:
+    def app(self, label: str, cache: str, extra: dict | None = None,
+            server: str = "granian") -> str:
         env = app_env(cache=cache, extra={"REDIS_URL": self.args.redis_url, **(extra or {})})
-        base, _ = start_app(self.servers, name=label.replace(" ", "-"), env=env, wsgi=wsgi)
+        base, _ = start_app(self.servers, name=label.replace(" ", "-"), env=env, server=server)
         return base
 
+    def compared(self) -> list[str]:
+        return [server for server in COMPARED if server not in self.args.skip]
+
+    def floor(self, server: str = "granian") -> None:
+        """(0) the same requests to a no-op WSGI app under the same server: the HTTP floor."""
+        base, _ = start_app(self.servers, name=f"floor-{server}", env=dict(os.environ),
+                            server=server, target="wsgi_floor:application", probe="/",
+                            cwd=BENCH)
+        label = "(0) HTTP floor: no-op WSGI app" + ("" if server == "granian" else f", {server}")
+        self.report.floors[server] = self.seq(base, label)
+        self.servers.stop_all()
+
     def uncached(self) -> None:
+        if "floor" not in self.args.skip:
+            self.floor()
         base = self.app("app uncached", "off")
+        # Warm the server's connections first, as (a) is warmed: each new PostgreSQL session
+        # fills its own PostGIS caches on first use, and the server holds one per thread.
+        self.seq(base, "(b) first pass (warms the connections)")
         self.report.uncached = self.seq(base, "(b) app uncached")
         self.load(base, "(b) app uncached")
         self.servers.stop_all()
-        if "wsgi" not in self.args.skip:
-            base = self.app("app uncached wsgi", "off", wsgi=True)
-            self.report.uncached_wsgi = self.seq(base, "(b') uncached, ASGI (uvicorn)")
-            self.load(base, "(b') uncached, ASGI (uvicorn)")
+        for server in self.compared():
+            if "floor" not in self.args.skip and server == "gunicorn":
+                self.floor(server)
+            label = f"(b') uncached, {COMPARED[server]}"
+            base = self.app(f"app uncached {server}", "off", server=server)
+            self.seq(base, f"(b') first pass, {server}")
+            self.report.uncached_compared[server] = self.seq(base, label)
+            self.load(base, label)
             self.servers.stop_all()
 
     def redis_cached(self) -> None:
@@ -193,11 +229,12 @@ class Bench:
             self.report.cached = self.seq(base, "(c) app cached redis")
             self.load(base, "(c) app cached redis")
             self.servers.stop_all()
-            if "wsgi" not in self.args.skip:
-                base = self.app("app redis wsgi", "redis", {"TILES_CACHE_PREFIX": prefix},
-                                wsgi=True)
-                self.seq(base, "(c') cached redis, ASGI (uvicorn)")
-                self.load(base, "(c') cached redis, ASGI (uvicorn)")
+            for server in self.compared():
+                label = f"(c') cached redis, {COMPARED[server]}"
+                base = self.app(f"app redis {server}", "redis", {"TILES_CACHE_PREFIX": prefix},
+                                server=server)
+                self.seq(base, label)
+                self.load(base, label)
                 self.servers.stop_all()
         finally:
             redis_forget(self.args.redis_url, prefix)
@@ -286,6 +323,7 @@ def main() -> None:
         statements = [statement_for(t) for t in tiles]
         direct_sql(conn, tiles, statements)  # warm the database's caches
         report.direct, report.direct_bytes = direct_sql(conn, tiles, statements)
+        report.paced, _ = direct_sql(conn, tiles, statements, pause=PACED_PAUSE_S)
         bench.uncached()
         if "redis" not in args.skip:
             bench.redis_cached()

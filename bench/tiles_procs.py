@@ -100,21 +100,35 @@ def app_env(*, cache: str, extra: dict | None = None) -> dict:
     return env
 
 
-def start_app(servers: Servers, *, name: str, env: dict, workers: int = 2,
-              wsgi: bool = False) -> tuple[str, Path]:
-    """The app as the Makefile serves it (gunicorn, gthread, 2 × 8 threads); the base URL.
-    `wsgi`: the comparison row, the ASGI handler under uvicorn (httptools) as before ADR 0008."""
+# How each server is started, as the Makefile (granian) and the comparison rows run them.
+SERVERS = ("granian", "gunicorn", "uvicorn")
+
+
+def server_argv(server: str, target: str, port: int, workers: int = 2) -> list[str]:
+    """argv of `server` serving `target` on 127.0.0.1:port (2 processes × 8 threads)."""
+    venv = ROOT / ".venv" / "bin"
+    if server == "granian":  # the app's server (Makefile, docker-compose; ADR 0010)
+        return [str(venv / "granian"), "--interface", "wsgi", target, "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(workers), "--blocking-threads", "8",
+                "--blocking-threads-idle-timeout", "600", "--no-ws", "--log-level", "warning"]
+    if server == "gunicorn":  # ADR 0008's server, kept as a comparison row
+        return [str(venv / "gunicorn"), target, "--bind", f"127.0.0.1:{port}",
+                "--worker-class", "gthread", "--workers", str(workers), "--threads", "8",
+                "--keep-alive", "30"]
+    if server == "uvicorn":  # Django's ASGI handler, as before ADR 0008
+        return [str(venv / "uvicorn"), target.replace("wsgi", "asgi"), "--http", "httptools",
+                "--lifespan", "off", "--no-access-log", "--workers", str(workers),
+                "--host", "127.0.0.1", "--port", str(port)]
+    raise ValueError(server)
+
+
+def start_app(servers: Servers, *, name: str, env: dict, server: str = "granian",
+              target: str = "ioc_gis.wsgi:application", probe: str = "/tiles/basemap/0/0/0.pbf",
+              cwd: Path = ROOT) -> tuple[str, Path]:
+    """The app (or another WSGI target) under `server`; the base URL and the log."""
     port = free_port()
     log = VAR / "logs" / f"{name}.log"
-    if wsgi:
-        argv = [str(ROOT / ".venv" / "bin" / "uvicorn"), "ioc_gis.asgi:application",
-                "--http", "httptools", "--lifespan", "off", "--no-access-log",
-                "--workers", str(workers), "--host", "127.0.0.1", "--port", str(port)]
-    else:
-        argv = [str(ROOT / ".venv" / "bin" / "gunicorn"), "ioc_gis.wsgi:application",
-                "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-                "--workers", str(workers), "--threads", "8", "--keep-alive", "30"]
-    proc = servers.start(name, argv, env=env, cwd=ROOT, log=log)
+    proc = servers.start(name, server_argv(server, target, port), env=env, cwd=cwd, log=log)
     base = f"http://127.0.0.1:{port}"
-    wait_http(f"{base}/tiles/basemap/0/0/0.pbf", proc, log)
+    wait_http(f"{base}{probe}", proc, log)
     return base, log

@@ -23,8 +23,11 @@ class Report:
         self.passes: dict[str, Pass] = {}
         self.wrk: list[WrkResult] = []
         self.direct: Pass | None = None
+        self.paced: Pass | None = None  # (a') direct SQL with a 2 ms pause before each
         self.direct_bytes: list[int] = []
-        self.uncached = self.cached = self.tipg = self.uncached_wsgi = None
+        self.uncached = self.cached = self.tipg = None
+        self.uncached_compared: dict[str, Pass] = {}   # server -> (b') pass
+        self.floors: dict[str, Pass] = {}              # server -> (0) pass
         self.tipg_views: list[str] = []
         self.nginx_checks: list[str] = []
         self.plain_size = 0
@@ -51,7 +54,7 @@ class Report:
         by_zoom = Counter(t.z for t in self.tiles)
         print(f"\n=== Vector tiles benchmark: {len(self.tiles)} tiles (seed {self.args.seed}), "
               f"wrk {self.args.duration:g} s per run, threads 2 ===")
-        print("app: uvicorn --http httptools --lifespan off --workers 2, "
+        print("app: granian --interface wsgi --workers 2 --blocking-threads 8 (as `make demo`), "
               "DJANGO_SETTINGS_MODULE=ioc_gis.settings.prod (DEBUG off), SECURE_SSL_REDIRECT=0")
         print(f"machine: {os.cpu_count()} CPUs; load average at start "
               f"{' '.join(f'{v:.2f}' for v in self.load_start)}, at end "
@@ -71,9 +74,10 @@ class Report:
                   f"{_fmt(max(ms), 2):>8} {max(s for _, s in rows[z]):>10,}")
 
     def per_layer(self) -> None:
-        columns = [("direct SQL", self.direct), ("uncached", self.uncached),
-                   ("uncached ASGI", self.uncached_wsgi), ("cached redis", self.cached),
-                   ("tipg", self.tipg)]
+        columns = [("HTTP floor", self.floors.get("granian")), ("direct SQL", self.direct),
+                   ("uncached", self.uncached),
+                   *((f"unc. {server}", p) for server, p in self.uncached_compared.items()),
+                   ("cached redis", self.cached), ("tipg", self.tipg)]
         columns = [(name, p) for name, p in columns if p is not None]
         print("\n-- p50 ms per layer, one client, same tiles --")
         print(f"{'layer':<36}{'n':>4}{'empty':>6}" + "".join(f"{name:>14}" for name, _ in columns))
@@ -89,7 +93,10 @@ class Report:
         print("\n-- one client, sequential, keep-alive (ms) --")
         print(f"{'run':<36}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'req/s':>8}"
               f"{'30-38ms':>8}{'38-46ms':>8}  statuses")
-        rows = [("(a) direct SQL (psycopg2)", self.direct)] + list(self.passes.items())
+        rows = [("(a) direct SQL (psycopg2)", self.direct)]
+        if self.paced:
+            rows.append(("(a') direct SQL, 2 ms pause before each", self.paced))
+        rows += list(self.passes.items())
         for label, p in rows:
             mean = sum(p.ms) / len(p.ms)
             near = p.near_40ms()
@@ -114,21 +121,35 @@ class Report:
             r = self.uncached.p50 / self.direct.p50
             print(f"uncached p50 / direct SQL p50 (one client): {self.uncached.p50:.2f} / "
                   f"{self.direct.p50:.2f} = {r:.2f}  [{_mark(r <= 1.2)}]")
-            for label, p in (("gunicorn (WSGI)", self.uncached), ("uvicorn (ASGI)", self.uncached_wsgi)):
-                if p is not None:
-                    extra = [u - d for u, d in zip(p.ms, self.direct.ms, strict=True)]
-                    print(f"  {label}: p50 {p.p50:.2f} ms; per tile, endpoint minus direct SQL: "
-                          f"median {pct(extra, 50):.2f} ms, p90 {pct(extra, 90):.2f} ms")
+            for server, p in (("granian", self.uncached), *self.uncached_compared.items()):
+                extra = [u - d for u, d in zip(p.ms, self.direct.ms, strict=True)]
+                floor = self.floors.get(server)
+                print(f"  {server}: p50 {p.p50:.2f} ms; per tile, endpoint minus direct SQL: "
+                      f"median {pct(extra, 50):.2f} ms, p90 {pct(extra, 90):.2f} ms"
+                      + (f"; HTTP floor (no-op app, same server and client) p50 {floor.p50:.2f} ms"
+                         if floor else ""))
+            floor = self.floors.get("granian")
+            if floor:
+                print(f"  above the HTTP floor: (uncached p50 - floor p50) / direct p50 = "
+                      f"{(self.uncached.p50 - floor.p50) / self.direct.p50:.2f}")
+            if self.paced:
+                print(f"  direct SQL with a 2 ms pause before each statement: p50 "
+                      f"{self.paced.p50:.2f} ms ({self.paced.p50 / self.direct.p50:.2f}× the "
+                      f"back-to-back p50); uncached p50 / that = "
+                      f"{self.uncached.p50 / self.paced.p50:.2f} (diagnostic, not the target)")
         for conns in self.args.conns:
             tipg = self._wrk("(d)", conns)
-            for prefix, name in (("(b) app", "uncached"), ("(b')", "uncached ASGI")):
+            for prefix, name in (("(b) app", "uncached"),
+                                 *((f"(b') uncached, {s}", f"uncached {s}")
+                                   for s in ("gunicorn", "uvicorn"))):
                 ours = self._wrk(prefix, conns)
                 if ours and tipg:
                     r = ours.rps / tipg.rps
                     print(f"{name} / tipg req/s at {conns:>2} connections: {ours.rps:,.0f} / "
                           f"{tipg.rps:,.0f} = {r:.2f}  [{_mark(r >= 2)}]")
         top = max(self.args.conns)
-        for prefix in ("(c) app cached redis", "(c) app cached file", "(c') cached redis"):
+        for prefix in ("(c) app cached redis", "(c) app cached file",
+                       "(c') cached redis, gunicorn", "(c') cached redis, uvicorn"):
             w = self._wrk(prefix, top)
             if w:
                 print(f"{prefix} at {top} connections: {w.rps:,.0f} req/s, p99 {w.p99:.1f} ms  "

@@ -1,6 +1,7 @@
 """WSGI entry point: the HTTP server (gunicorn, see docs/adr/0008-http-through-wsgi.md).
 
-Cached public tiles are answered before Django (tiles/fastpath.py)."""
+Tile requests of anonymous callers and API tokens are answered before Django's middleware
+chain (tiles/gateway.py)."""
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -8,6 +9,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ioc_gis.settings.prod")
 django_application = get_wsgi_application()
 
-from tiles.fastpath import PublicTileFastPath  # noqa: E402 (needs Django set up)
+from tiles.gateway import TileGateway  # noqa: E402 (needs Django set up)
 
-application = PublicTileFastPath(django_application)
+application = TileGateway(django_application)

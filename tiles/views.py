@@ -1,6 +1,7 @@
 """Tile endpoints: MVT tiles, TileJSON and the MapLibre style. Each view parses its input,
 makes one domain call and writes the HTTP answer; errors are named and rendered in one format."""
 import gzip
+from dataclasses import dataclass
 
 from django.http import HttpResponse, JsonResponse
 from drf_spectacular.types import OpenApiTypes
@@ -40,34 +41,62 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return etag in candidates
 
 
-def tile_response(request, tile: RenderedTile) -> HttpResponse:
+TILE_TOKEN_SCOPE = "layers:read"
+
+
+@dataclass(frozen=True)
+class TileAnswer:
+    """Status, headers and body of a tile answer, whoever writes it (the view, tiles/gateway.py)."""
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+    @property
+    def status_line(self) -> str:
+        return {200: "200 OK", 204: "204 No Content", 304: "304 Not Modified"}[self.status]
+
+
+def tile_answer(tile: RenderedTile, *, accept_encoding: str, if_none_match: str) -> TileAnswer:
     """200 with the (gzipped when accepted) MVT, 204 when empty, 304 when the client has it.
 
     `Content-Encoding: gzip` is sent exactly when the body is gzipped, always with
     `Vary: Accept-Encoding`: a gzipped tile without the header makes MapLibre draw nothing."""
     vary = "Accept-Encoding" if tile.is_public else "Accept-Encoding, Authorization, Cookie"
-    headers = {"Vary": vary,
-               "Cache-Control": "public, no-cache" if tile.is_public else "private, no-cache"}
+    headers = [("Vary", vary),
+               ("Cache-Control", "public, no-cache" if tile.is_public else "private, no-cache")]
     if tile.is_empty:
-        return HttpResponse(status=204, headers=headers)
-    use_gzip = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        return TileAnswer(204, headers)
+    use_gzip = accepts_gzip(accept_encoding)
     etag = f'"{tile.etag}"' if use_gzip else f'"{tile.etag}-identity"'
-    headers["ETag"] = etag
-    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
-        return HttpResponse(status=304, headers=headers)
+    headers.append(("ETag", etag))
+    if etag_matches(if_none_match, etag):
+        return TileAnswer(304, headers)
     if use_gzip:
-        headers["Content-Encoding"] = "gzip"
+        headers.append(("Content-Encoding", "gzip"))
         body = tile.body
     else:
         body = gzip.decompress(tile.body)
-    return HttpResponse(body, content_type=MVT, headers=headers)
+    # Content-Length always: without it clients meet 40 ms delayed-ACK stalls (PITFALLS.md).
+    headers += [("Content-Type", MVT), ("Content-Length", str(len(body)))]
+    return TileAnswer(200, headers, body)
+
+
+def tile_response(request, tile: RenderedTile) -> HttpResponse:
+    """The view's HttpResponse of tile_answer."""
+    answer = tile_answer(tile, accept_encoding=request.META.get("HTTP_ACCEPT_ENCODING", ""),
+                         if_none_match=request.META.get("HTTP_IF_NONE_MATCH", ""))
+    headers = dict(answer.headers)
+    content_type = headers.pop("Content-Type", None)
+    headers.pop("Content-Length", None)  # HttpResponse counts its own body
+    return HttpResponse(answer.body, status=answer.status, content_type=content_type,
+                        headers=headers)
 
 
 class TileApi(APIView):
     """GET /tiles/{layer}/{z}/{x}/{y}.pbf — Mapbox Vector Tile 2.1."""
 
     access_policy = "scoped"
-    token_scope = "layers:read"
+    token_scope = TILE_TOKEN_SCOPE
     renderer_classes = [JSONRenderer]  # errors only; tiles are written as bytes
     # A map asks for dozens of tiles per view: tile rates are limited at the proxy instead.
     throttle_classes: list = []
