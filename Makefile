@@ -4,16 +4,17 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-SERVE_ENV := DJANGO_SETTINGS_MODULE=ioc_gis.settings.dev DEBUG=$${DEBUG:-0}
-# HTTP through WSGI (gunicorn threads keep their database connections; see ADR 0008).
-SERVER := $(VENV)/bin/gunicorn ioc_gis.wsgi:application --bind 127.0.0.1:$(PORT) \
-          --worker-class gthread --workers 2 --threads 8 --keep-alive 30
+WS_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
+SERVE_ENV := DJANGO_SETTINGS_MODULE=ioc_gis.settings.dev DEBUG=$${DEBUG:-0} PORT=$(PORT) WS_PORT=$(WS_PORT)
+# HTTP through WSGI (granian threads keep their database connections; ADRs 0008, 0010) and the
+# live push socket through ASGI (uvicorn, /ws/; see ADR 0009), side by side.
+SERVER := scripts/serve.sh
 
-.PHONY: help demo test stop setup db prepare start lint bench
+.PHONY: help demo test stop setup db broker prepare start lint bench
 help:
 	@echo "make demo   install what is missing, provide PostGIS, load the Thanh Hóa demo, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   the same setup, then the whole test suite against a real PostGIS"
-	@echo "make stop   stop what 'make demo' / 'make start' started (embedded PostgreSQL, background server)"
+	@echo "make stop   stop what 'make demo' / 'make start' started (embedded PostgreSQL, private Redis, background servers)"
 
 setup:
 	@scripts/setup.sh
@@ -21,31 +22,37 @@ setup:
 db: setup
 	@scripts/db.sh ensure
 
-prepare: db
+broker: setup  ## Redis between the HTTP and socket servers (live push, ADR 0009)
+	@scripts/redis.sh ensure
+
+prepare: db broker
 	@$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py load_demo
 	@$(PY) manage.py ensure_demo_admin
 
 demo: prepare
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server; 'make stop' stops the database)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/, live events on ws://127.0.0.1:$(WS_PORT)/ws/incidents/  (Ctrl-C stops both; 'make stop' stops the database)"
 	@$(SERVE_ENV) exec $(SERVER)
 
 start: prepare  ## like demo, in the background (var/server.pid, log in var/server.log)
 	@$(SERVE_ENV) nohup $(SERVER) > var/server.log 2>&1 & echo $$! > var/server.pid
-	@echo "Serving on http://127.0.0.1:$(PORT)/ in the background (pid $$(cat var/server.pid))"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ and ws://127.0.0.1:$(WS_PORT)/ws/incidents/ in the background (pid $$(cat var/server.pid))"
 
 stop:
 	@if [ -f var/server.pid ]; then kill "$$(cat var/server.pid)" 2>/dev/null || true; rm -f var/server.pid; fi
+	@scripts/redis.sh stop
 	@scripts/db.sh stop
 
 test:
 	@scripts/setup.sh --test
 	@scripts/db.sh ensure
+	@scripts/redis.sh ensure
 	@$(PY) -m pytest
 
 lint:
 	@$(VENV)/bin/ruff check .
 
 bench: db  ## bench/run_all.py: srid_tiles.py, then tiles.py (BENCH_ARGS=--quick for a short run)
+	@scripts/bench_tools.sh
 	@$(PY) bench/run_all.py $(BENCH_ARGS)

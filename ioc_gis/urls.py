@@ -22,6 +22,9 @@ urlpatterns = [
     path("api/", include("layers.urls")),
     path("api/", include("incidents.urls")),
     path("tiles/", include("tiles.urls")),
+    path("phan-anh/", include("citizen.urls")),  # citizens' report form and tracking pages
+    path("dieu-hanh/", include("console.urls")),  # operators' pages: the live operator map
+    path("open311/v2/", include("open311.urls")),
 ]
 
 handler404 = "ioc_gis.views.not_found"

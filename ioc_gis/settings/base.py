@@ -40,8 +40,12 @@ INSTALLED_APPS = [
     "audit",
     "layers",
     "incidents",
+    "open311",
     "tiles",
     "demo",
+    "citizen",
+    "live",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +212,8 @@ from .security import *  # noqa: E402,F401,F403
 from .auth import *  # noqa: E402,F401,F403
 # Vector tiles: cache backend and location (ioc_gis/settings/tiles.py, ADR 0007).
 from .tiles import *  # noqa: E402,F401,F403
+# Live push: channel layer, where pages find the socket (ioc_gis/settings/live.py, ADR 0009).
+from .live import *  # noqa: E402,F401,F403
 
 # Incidents: a report of the same category this close and this recent is offered as a duplicate.
 INCIDENT_DUPLICATE_RADIUS_M = env.int("INCIDENT_DUPLICATE_RADIUS_M", default=50)
@@ -216,3 +222,6 @@ INCIDENT_PHOTO_MAX_BYTES = env.int("INCIDENT_PHOTO_MAX_BYTES", default=8 * 2**20
 INCIDENT_PHOTO_MAX_PIXELS = env.int("INCIDENT_PHOTO_MAX_PIXELS", default=40_000_000)
 INCIDENT_PHOTO_MAX_SIDE = env.int("INCIDENT_PHOTO_MAX_SIDE", default=2048)
 INCIDENT_PHOTOS_PER_REPORT = 5
+
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id we answer for (others: 404).
+IOC_OPEN311_JURISDICTION_ID = env("IOC_OPEN311_JURISDICTION_ID", default="thanhhoa.gov.vn")

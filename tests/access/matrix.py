@@ -179,6 +179,37 @@ endpoint("incident-merge", "post",
          lambda w, where: f"/api/incidents/{_incident(w, where, '-copy')}/merge/",
          body=lambda w, where: {"into": _incident(w, where)}, expect=incident_triage(),
          default=(404, 404))
+
+
+def incident_comment() -> Expect:
+    """Replies and notes: staff who verify or handle (bound ones on their ground); readers 403."""
+    expect = {role: (403, 403) for role in PROVINCE_WIDE}
+    expect.update({role: (201, 404) for role in SEES_INCIDENTS - PROVINCE_WIDE})
+    expect["administrator"] = (201, 201)
+    return expect
+
+
+def _hotline_body(world, where: str) -> dict:
+    """An operator opening a SECURITY incident for a caller, inside or outside the units."""
+    from tests.access.conftest import INSIDE, OUTSIDE
+
+    lon, lat = INSIDE if where == "in" else OUTSIDE
+    return {"category": "an-ninh-trat-tu", "lon": lon, "lat": lat, "channel": "hotline",
+            "title": "Gây rối", "description": "Người dân gọi báo", "reporter_phone": "0900000001"}
+
+
+endpoint("incident-comments", "get",
+         lambda w, where: f"/api/incidents/{_incident(w, where)}/comments/",
+         expect=incident_read(), default=(404, 404))
+endpoint("incident-comments", "post",
+         lambda w, where: f"/api/incidents/{_incident(w, where)}/comments/",
+         body=lambda w, where: {"text": "Đã cử người xử lý.", "public": True},
+         expect=incident_comment(), default=(404, 404))
+# Staff channels: the right to open incidents, in one's sector; outside one's units a write
+# leaving one's ground (400, as for features).
+endpoint("incident-list", "post", lambda w, where: "/api/incidents/", body=_hotline_body,
+         default=(403, 403), expect={"administrator": (201, 201),
+                                     "sector_operator": (201, 400), "field_staff": (201, 400)})
 endpoint("incident-duplicates", "get",
          lambda w, where: "/api/incidents/duplicates/?category=khac&lon=105.9&lat=19.74")
 endpoint("report-track", "get", lambda w, where: f"/api/reports/{_incident(w, where)}/")
