@@ -78,7 +78,7 @@ def test_the_page_for_an_operator_is_strict_and_carries_its_configuration(django
     assert "maplibre-gl-csp-worker.js" in html
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert [s.rsplit("/", 1)[1] for s in scripts] == ["maplibre-gl-csp.js", "live.js",
-                                                      "operator-map.js"]
+                                                      "map-base.js", "operator-map.js"]
     config = json.loads(re.search(r'<script id="console-config" type="application/json">'
                                   r'(.*?)</script>', html, re.S).group(1))
     assert config["layer"] == "incidents"

@@ -32,18 +32,8 @@
   const liveStatus = document.getElementById("live-status");
   const liveText = document.getElementById("live-status-text");
   const mapStatus = document.getElementById("map-status");
-  const absolute = (url) => new URL(url, window.location.href).href;
 
-  maplibregl.setWorkerUrl(absolute(container.dataset.workerUrl));
-  const map = new maplibregl.Map({
-    container: container,
-    style: absolute(container.dataset.styleUrl),
-    hash: true,  // #zoom/lat/lon: a view can be shared or opened directly
-    attributionControl: {compact: true},
-  });
-  window.iocMap = map;
-  map.addControl(new maplibregl.NavigationControl(), "bottom-right");
-  map.addControl(new maplibregl.ScaleControl({unit: "metric"}), "top-right");
+  const map = window.iocMapCreate(container);  // tiles/map-base.js
 
   // ---- tiles: fetched again when a layer's data version moves ------------------------------
   const wanted = {};  // layer slug → newest data_version heard of

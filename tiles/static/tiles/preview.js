@@ -9,18 +9,8 @@
   const container = document.getElementById("map");
   const list = document.getElementById("layer-list");
   const status = document.getElementById("map-status");
-  const absolute = (url) => new URL(url, window.location.href).href;
 
-  maplibregl.setWorkerUrl(absolute(container.dataset.workerUrl));
-  const map = new maplibregl.Map({
-    container: container,
-    style: absolute(container.dataset.styleUrl),
-    hash: true,  // #zoom/lat/lon: a view can be shared or opened directly
-    attributionControl: {compact: true},
-  });
-  window.iocMap = map;
-  map.addControl(new maplibregl.NavigationControl(), "bottom-right");
-  map.addControl(new maplibregl.ScaleControl({unit: "metric"}), "top-right");
+  const map = window.iocMapCreate(container);  // tiles/map-base.js
 
   /** Sector layers of the style: one entry per "ioc:layer", with every style layer it draws. */
   function sectorLayers(style) {
