@@ -42,6 +42,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--province-sockets", type=int, default=20)
     parser.add_argument("--paced", type=int, default=100, help="reports in the paced phase")
     parser.add_argument("--rate", type=float, default=10.0, help="paced reports per second")
+    parser.add_argument("--http-workers", type=int, default=2, help="granian worker processes")
+    parser.add_argument("--http-threads", type=int, default=8,
+                        help="granian blocking threads per worker")
     return parser.parse_args()
 
 
@@ -109,7 +112,7 @@ def clients_create(args) -> tuple[list[tuple[str, str]], list[tuple[float, float
 
 # ---------- servers and clients ----------
 
-def servers_start(servers: Servers, url: str) -> tuple[str, str, dict]:
+def servers_start(servers: Servers, url: str, args) -> tuple[str, str, dict]:
     """granian (HTTP) and uvicorn (/ws/) on the run's database, sharing Redis."""
     run = uuid.uuid4().hex[:8]
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="ioc_gis.settings.prod",
@@ -117,19 +120,21 @@ def servers_start(servers: Servers, url: str) -> tuple[str, str, dict]:
                LOG_LEVEL="WARNING", REDIS_URL=f"{REDIS}/3", TILES_CACHE="redis",
                TILES_CACHE_PREFIX=f"bench-reports-{run}", IOC_LIVE_REDIS_URL=f"{REDIS}/4",
                IOC_LIVE_CHANNEL_PREFIX=f"bench-reports-{run}",
-               IOC_THROTTLE_ANON_BURST="100000000/min",
-               IOC_THROTTLE_ANON_SUSTAINED="100000000/day")
+               IOC_THROTTLE_ANON_BURST="off",
+               IOC_THROTTLE_ANON_SUSTAINED="off")
     venv = ROOT / ".venv" / "bin"
     http_port, ws_port = free_port(), free_port()
     http_log, ws_log = VAR / "logs" / "reports-http.log", VAR / "logs" / "reports-ws.log"
     http = servers.start("http", [
         str(venv / "granian"), "--interface", "wsgi", "ioc_gis.wsgi:application", "--host",
-        "127.0.0.1", "--port", str(http_port), "--workers", "2", "--blocking-threads", "8",
+        "127.0.0.1", "--port", str(http_port), "--workers", str(args.http_workers),
+        "--blocking-threads", str(args.http_threads),
         "--blocking-threads-idle-timeout", "600", "--no-ws", "--log-level", "warning"],
         env=env, cwd=ROOT, log=http_log)
     ws = servers.start("ws", [
         str(venv / "uvicorn"), "ioc_gis.asgi:application", "--host", "127.0.0.1", "--port",
-        str(ws_port), "--lifespan", "off", "--ws", "websockets", "--no-access-log"],
+        str(ws_port), "--lifespan", "off", "--ws", "websockets", "--ws-per-message-deflate",
+        "false", "--no-access-log"],
         env=env, cwd=ROOT, log=ws_log)
     wait_http(f"http://127.0.0.1:{http_port}/healthz", http, http_log)
     wait_http(f"http://127.0.0.1:{ws_port}/healthz", ws, ws_log)
@@ -174,6 +179,9 @@ def paced(base: str, args, points, categories) -> tuple[list[str], list[float]]:
 
 
 def load(base: str, args, points, categories) -> dict:
+    import cpu_share
+
+    before = cpu_share.snapshot()
     points_file, categories_file = VAR / "reports-points.txt", VAR / "reports-categories.txt"
     points_file.write_text("".join(f"{lon:.6f} {lat:.6f}\n" for lon, lat in points))
     categories_file.write_text("\n".join(categories) + "\n")
@@ -185,7 +193,9 @@ def load(base: str, args, points, categories) -> dict:
     line = next((ln for ln in run.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
     if run.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed:\n{run.stdout}\n{run.stderr}")
-    return json.loads(line.removeprefix("WRK_JSON "))
+    result = json.loads(line.removeprefix("WRK_JSON "))
+    result["cpu"] = cpu_share.used(before, cpu_share.snapshot())
+    return result
 
 
 # ---------- report ----------
@@ -235,6 +245,12 @@ def print_report(args, paced_ms, paced_ids, wrk_result, events, tokens, load_sta
           f"p99 {wrk_result['p99']:.1f} ms, max {wrk_result['max']:.1f} ms; "
           f"non-2xx {wrk_result['non_2xx_3xx']}, socket errors {wrk_result['errors']}")
     print(f"stored: {len(load_ids):,} incidents")
+    cpu = wrk_result["cpu"]
+    per_report = 1000 / max(1, wrk_result["requests"])
+    print("CPU during the load, ms per report: " + ", ".join(
+        f"{kind} {seconds * per_report:.2f}" for kind, seconds in cpu.most_common()
+        if seconds > 0.05) + f"; total {sum(cpu.values()) * per_report:.2f} "
+        f"(the machine has {os.cpu_count() * wrk_result['duration_s'] * per_report:.2f})")
     print(f"event -> socket under that load, {len(load_lat):,} deliveries of "
           f"{expected_deliveries(load_ids, tokens):,} expected: p50 {pct(load_lat, 50):.1f} ms, "
           f"p95 {pct(load_lat, 95):.1f} ms, max {max(load_lat, default=float('nan')):.1f} ms")
@@ -258,7 +274,7 @@ def main() -> int:
     servers = Servers()
     listener = None
     try:
-        base, ws_url, _ = servers_start(servers, url)
+        base, ws_url, _ = servers_start(servers, url, args)
         print(f"servers up: {base} and {ws_url}; connecting {len(tokens)} sockets", flush=True)
         listener, out_file = listener_start(ws_url, tokens)
         print(f"paced phase: {args.paced} reports", flush=True)

@@ -1,11 +1,8 @@
 """The incidents map layer: each incident's public projection is a feature of layer `incidents`,
 written in the incident's own transaction, so tiles, clusters, filters and jurisdiction come
 from the one tile pipeline. Only public fields are projected (no title, text or contact)."""
-from django.contrib.gis.geos import Point
-
 from layers.models import GeometryKind, Layer, LayerSource, Sector
-from layers.services import feature_delete_unchecked, features_upsert
-from layers.validation import FeatureInput
+from layers.services import feature_delete_unchecked, feature_put_unchecked
 
 from .models import Category, Channel, Incident, Severity
 from .transitions import Status
@@ -58,13 +55,15 @@ def _properties(incident: Incident, now) -> dict:
             "overdue": incident.is_open and incident.due_at < now}
 
 
-def incident_project(*, incident: Incident, now) -> None:
-    """Write (or rewrite) the incident's feature; hidden incidents leave the map."""
-    layer = Layer.objects.get(slug=LAYER_SLUG)
+def incident_project(*, incident: Incident, now, announce: bool = True) -> None:
+    """Write (or rewrite) the incident's feature; hidden incidents leave the map.
+
+    `announce=False`: the caller drains the tile queue itself (the report intake, in the
+    background after its commit: incidents.realtime.publish_drained)."""
     if incident.is_hidden:
-        feature_delete_unchecked(layer=layer, external_id=incident.public_id)
+        feature_delete_unchecked(layer=Layer.objects.get(slug=LAYER_SLUG),
+                                 external_id=incident.public_id)
         return
-    point: Point = incident.location
-    features_upsert(layer=layer, items=[FeatureInput(
-        incident.public_id, {"type": "Point", "coordinates": [point.x, point.y]},
-        _properties(incident, now), incident.created_at)])
+    feature_put_unchecked(layer_slug=LAYER_SLUG, external_id=incident.public_id,
+                          geometry=incident.location, properties=_properties(incident, now),
+                          observed_at=incident.created_at, announce=announce)

@@ -9,6 +9,7 @@ rule of `selectors.incident_scope` applied to an event instead of a row."""
 import asyncio
 import atexit
 import concurrent.futures
+import json
 import logging
 import os
 import threading
@@ -55,9 +56,11 @@ def incidents_data_version() -> int:
 
 
 def incident_event(*, kind: str, incident: Incident) -> dict:
-    """The event of a change to `incident`, built inside the change's transaction (so the data
-    version includes the change). Staff-safe fields only: never the title, description,
-    address, reporter's name, phone or e-mail, origin, notes or photos."""
+    """The event of a change to `incident`, built inside the change's transaction. Staff-safe
+    fields only: never the title, description, address, reporter's name, phone or e-mail,
+    origin, notes or photos. Its `data_version` is stamped after the drain that invalidated
+    the change's tiles (`stamped`): read inside the transaction it could be a version that
+    another writer's event also carries, before this change's tiles were invalidated."""
     now = timezone.now()
     return {
         "type": kind,
@@ -75,8 +78,34 @@ def incident_event(*, kind: str, incident: Incident) -> dict:
         "escalated": incident.escalation_level > 0,
         "at": timezone.localtime(now).isoformat(),
         "layer": LAYER_SLUG,
-        "data_version": incidents_data_version(),
+        "data_version": None,
     }
+
+
+def stamped(event: dict) -> dict:
+    """The event with the layer's data version as it is now (after the change's drain)."""
+    return {**event, "data_version": incidents_data_version()}
+
+
+def publish_drained(event: dict) -> None:
+    """After commit: drain the tile queue, then publish the event with its data version. With
+    a shared (Redis) layer both happen in this process's drainer thread, once for all the
+    events of a drain, so the request that committed waits for neither
+    (tiles.maintenance.BackgroundDrainer); with the in-memory layer (one process, tests) at
+    once, in the caller's thread."""
+    from tiles.maintenance import _safe_drain, drainer
+
+    if not isinstance(get_channel_layer(), InMemoryChannelLayer | None):
+        drainer.then(_publish_all, event)
+        return
+    _safe_drain()
+    _publish_all([event])
+
+
+def _publish_all(events: list[dict]) -> None:
+    version = incidents_data_version()
+    for event in events:
+        publish({**event, "data_version": version})
 
 
 def event_groups(event: dict) -> set[str]:
@@ -203,15 +232,25 @@ class Publisher:
                                  daemon=True).start()
                 self._loop, self._pid, self._pending = loop, os.getpid(), set()
                 # A short-lived process (a management command, a Celery task) must not end
-                # before its events have left.
-                atexit.register(self.flush)
+                # before its events have left (events still waiting for a drain first).
+                atexit.register(flush)
             return self._loop
 
 
 publisher = Publisher()
 
 
+def flush(timeout: float = 5.0) -> None:
+    """Wait until every event published so far has been sent or has failed: those waiting for
+    a tile drain first (`publish_drained`), then the publisher's."""
+    from tiles.maintenance import drainer
+
+    drainer.flush(timeout)
+    publisher.flush(timeout)
+
+
 async def _group_send(layer, groups: list[str], event: dict) -> None:
-    message = {"type": MESSAGE_TYPE, "event": event}
+    # The frame's text is encoded once here, not once per socket.
+    message = {"type": MESSAGE_TYPE, "event": event, "text": json.dumps(event)}
     await asyncio.wait_for(asyncio.gather(*(layer.group_send(g, message) for g in groups)),
                            timeout=getattr(settings, "IOC_LIVE_PUBLISH_TIMEOUT_SECONDS", 1.0))

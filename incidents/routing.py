@@ -6,7 +6,7 @@ from datetime import datetime
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from layers.selectors import unit_ancestors, unit_containing
+from layers.selectors import unit_codes_containing
 
 from .errors import OutsideProvince
 from .models import Category, HandlingLevel
@@ -23,14 +23,12 @@ class Route:
 def incident_route(*, point: Point, category: Category, at: datetime | None = None) -> Route:
     """The route of a new incident at `point`; OutsideProvince (400) outside Thanh Hóa."""
     at = at or timezone.now()
-    commune = unit_containing(point=point, day=timezone.localdate(at))
-    if commune is None:
+    codes = unit_codes_containing(point=point, day=timezone.localdate(at))
+    if not codes:
         raise OutsideProvince("Vị trí nằm ngoài địa bàn tỉnh Thanh Hóa; hãy chọn lại điểm trên "
                               "bản đồ.", details={"lon": point.x, "lat": point.y})
-    handler = commune
-    if category.handling_level == HandlingLevel.PROVINCE:
-        handler = unit_ancestors(unit=commune)[-1]
-    return Route(commune_code=commune.code, assigned_unit_code=handler.code,
+    handler = codes[-1] if category.handling_level == HandlingLevel.PROVINCE else codes[0]
+    return Route(commune_code=codes[0], assigned_unit_code=handler,
                  agency=category.agency, due_at=at + category.sla)
 
 

@@ -57,8 +57,10 @@ class ReportInput:
 
 
 def _publish(kind: str, incident: Incident) -> None:
+    """Publish once committed — after the tile drain that the projection's write queued on
+    commit before this (on_commit runs in order), so the event's version covers the change."""
     event = realtime.incident_event(kind=kind, incident=incident)
-    transaction.on_commit(lambda: realtime.publish(event))
+    transaction.on_commit(lambda: realtime.publish(realtime.stamped(event)))
 
 
 def incident_submit(*, principal: Principal, report: ReportInput) -> Incident:
@@ -74,8 +76,10 @@ def incident_submit(*, principal: Principal, report: ReportInput) -> Incident:
     point = Point(report.lon, report.lat, srid=4326)
     now = timezone.now()
     route = incident_route(point=point, category=category, at=now)
+    # Citizens' reports come in bursts: the tile drain and the live push run after the
+    # answer (the report itself is committed before it).
     return _incident_create(principal=principal, report=report, category=category, point=point,
-                            route=route, now=now)
+                            route=route, now=now, drain_later=True)
 
 
 def incident_open_for(*, principal: Principal, report: ReportInput) -> Incident:
@@ -134,7 +138,7 @@ def _promoted_check(principal: Principal, report: ReportInput) -> None:
 
 
 def _incident_create(*, principal: Principal, report: ReportInput, category: Category,
-                     point: Point, route: Route, now) -> Incident:
+                     point: Point, route: Route, now, drain_later: bool = False) -> Incident:
     with transaction.atomic():
         incident = Incident.objects.create(
             public_id=_public_id(), category=category, severity=report.severity,
@@ -149,8 +153,12 @@ def _incident_create(*, principal: Principal, report: ReportInput, category: Cat
         IncidentEvent.objects.create(incident=incident, kind=IncidentEvent.Kind.SUBMITTED,
                                      to_status=Status.NEW, actor_id=principal.user_id,
                                      note=f"Kênh: {incident.get_channel_display()}")
-        incident_project(incident=incident, now=now)
-        _publish("incident.created", incident)
+        incident_project(incident=incident, now=now, announce=not drain_later)
+        if drain_later:
+            event = realtime.incident_event(kind="incident.created", incident=incident)
+            transaction.on_commit(lambda: realtime.publish_drained(event))
+        else:
+            _publish("incident.created", incident)
     return incident
 
 

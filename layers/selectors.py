@@ -63,6 +63,17 @@ def unit_containing(*, point: Point, day: date,
             .select_related("parent").order_by("code").first())
 
 
+def unit_codes_containing(*, point: Point, day: date,
+                          level: str = AdminLevel.COMMUNE) -> list[str]:
+    """`unit_containing`'s unit and its ancestors, nearest first, as codes only: one query
+    that reads no geometry (the report intake routes with it). Empty outside. Units nest at
+    most three deep (commune, district before 2025, province)."""
+    row = (AdminUnit.objects.filter(valid_on(day), level=level, geom__intersects=point)
+           .order_by("code").values_list("code", "parent__code", "parent__parent__code")
+           .first())
+    return [code for code in row or () if code]
+
+
 def unit_ancestors(*, unit: AdminUnit) -> list[AdminUnit]:
     """The unit's parents, nearest first, up to the province."""
     chain, current = [], unit.parent

@@ -155,6 +155,39 @@ def feature_delete(*, principal, layer: Layer, external_id: str) -> None:
     feature.delete()
 
 
+_PUT_SQL = """
+INSERT INTO layers_feature AS f
+       (layer_id, external_id, geom, properties, observed_at, created_at, updated_at)
+SELECT l.id, %(external_id)s, ST_GeomFromEWKB(%(geom)s), %(properties)s::jsonb, %(observed_at)s,
+       now(), now()
+  FROM layers_layer l WHERE l.slug = %(slug)s AND l.source = 'FEATURES'
+ON CONFLICT (layer_id, external_id) DO UPDATE
+   SET geom = EXCLUDED.geom, properties = EXCLUDED.properties,
+       observed_at = EXCLUDED.observed_at, updated_at = now()
+ WHERE (f.geom, f.properties, f.observed_at)
+       IS DISTINCT FROM (EXCLUDED.geom, EXCLUDED.properties, EXCLUDED.observed_at)
+"""
+
+
+def feature_put_unchecked(*, layer_slug: str, external_id: str, geometry, properties: dict,
+                          observed_at, announce: bool = True) -> bool:
+    """Write one feature in one statement, on behalf of another domain's service that builds
+    the properties itself from its own validated data (e.g. an incident's map projection: no
+    schema check, no staging table). True when a row was inserted or changed.
+
+    `announce=False` leaves draining the tile queue to the caller (`tiles.maintenance`):
+    the citizens' report intake drains in the background, after its commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PUT_SQL, {"slug": layer_slug, "external_id": external_id,
+                                  "geom": memoryview(geometry.ewkb),
+                                  "properties": json.dumps(properties, ensure_ascii=False),
+                                  "observed_at": observed_at})
+        written = cursor.rowcount > 0
+    if written and announce:
+        features_changed.send(sender=Layer, layer=None, layer_slug=layer_slug)
+    return written
+
+
 def feature_delete_unchecked(*, layer: Layer, external_id: str) -> bool:
     """Remove a feature on behalf of another domain's service that has checked the rights
     itself (e.g. an incident leaving the map); True when one was removed."""

@@ -33,6 +33,7 @@ class IncidentFeedConsumer(AsyncJsonWebsocketConsumer):
         """Authenticate once, join the ground's groups, accept; or accept and close with the
         refusal's code (a browser sees the code only after an accept)."""
         self.recent: deque[str] = deque(maxlen=RECENT_EVENTS)
+        self.recent_ids: set[str] = set()
         self.recheck: asyncio.Task | None = None
         self.credentials = credentials_of(self.scope)
         offered = self.scope.get("subprotocols") or []
@@ -56,11 +57,15 @@ class IncidentFeedConsumer(AsyncJsonWebsocketConsumer):
         """An event from the channel layer (incidents.realtime.publish): forwarded when it is
         on the principal's ground and sectors."""
         event = message["event"]
-        if event["event_id"] in self.recent:
+        event_id = event["event_id"]
+        if event_id in self.recent_ids:
             return
-        self.recent.append(event["event_id"])
+        if len(self.recent) == RECENT_EVENTS:
+            self.recent_ids.discard(self.recent[0])
+        self.recent.append(event_id)
+        self.recent_ids.add(event_id)
         if self.principal is not None and event_visible(self.principal, event):
-            await self.send_json(event)
+            await self.send(text_data=message.get("text") or self.encode_json(event))
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         """Answer pings (so a client can tell a dead connection); ignore everything else."""

@@ -12,7 +12,8 @@ WS_PORT="${WS_PORT:-$((PORT + 1))}"
 export IOC_LIVE_WS_PORT="${IOC_LIVE_WS_PORT:-$WS_PORT}"
 
 .venv/bin/uvicorn ioc_gis.asgi:application --host 127.0.0.1 --port "$WS_PORT" \
-  --lifespan off --ws websockets --ws-max-size 65536 --no-access-log &
+  --lifespan off --ws websockets --ws-max-size 65536 --ws-per-message-deflate false \
+  --no-access-log &
 ws=$!
 .venv/bin/granian --interface wsgi ioc_gis.wsgi:application --host 127.0.0.1 --port "$PORT" \
   --workers 2 --blocking-threads 8 --blocking-threads-idle-timeout 600 --no-ws \

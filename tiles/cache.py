@@ -57,6 +57,11 @@ class NullTileCache:
     def invalidate(self, layer: str, z: int, x0: int, y0: int, x1: int, y1: int) -> int:
         return 0
 
+    def invalidate_ranges(self, layer: str, ranges: dict[int, set[tuple[int, int, int, int]]]
+                          ) -> int:
+        """Drop every cached tile of `layer` in the (x0, y0, x1, y1) ranges of each zoom."""
+        return sum(self.invalidate(layer, z, *r) for z, rs in ranges.items() for r in rs)
+
     def clear_layer(self, layer: str) -> None:
         pass
 
@@ -208,8 +213,34 @@ class RedisTileCache(NullTileCache):
         members = self.redis.smembers(self._index(layer, z))
         return {tuple(int(v) for v in m.decode().split(":")) for m in members}
 
+    SMALL_RANGE = 256  # tiles: listed one by one; wider ranges are matched to what is cached
+
+    def invalidate_ranges(self, layer: str, ranges: dict[int, set[tuple[int, int, int, int]]]
+                          ) -> int:
+        """Every zoom's ranges in one pipeline (a drain of many reports: one round trip, not
+        one per zoom and report)."""
+        pipe = self.redis.pipeline(transaction=False)
+        deletes: list[bool] = []  # per queued command: is it a DEL (counts a dropped tile)?
+        for z, zoom_ranges in ranges.items():
+            wide = [r for r in zoom_ranges if (r[2] - r[0] + 1) * (r[3] - r[1] + 1)
+                    > self.SMALL_RANGE]
+            addresses = {(x, y) for x0, y0, x1, y1 in zoom_ranges if (x0, y0, x1, y1) not in wide
+                         for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)}
+            if wide:
+                addresses |= {(x, y) for x, y in self.cached_addresses(layer, z)
+                              if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in wide)}
+            if not addresses:
+                continue
+            for x, y in addresses:
+                pipe.delete(self._group(layer, z, x, y))
+            pipe.srem(self._index(layer, z), *[f"{x}:{y}" for x, y in addresses])
+            deletes += [True] * len(addresses) + [False]
+        if not deletes:
+            return 0
+        return sum(result for result, counted in zip(pipe.execute(), deletes) if counted)
+
     def invalidate(self, layer: str, z: int, x0: int, y0: int, x1: int, y1: int) -> int:
-        if (x1 - x0 + 1) * (y1 - y0 + 1) <= 256:
+        if (x1 - x0 + 1) * (y1 - y0 + 1) <= self.SMALL_RANGE:
             addresses = [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
         else:
             addresses = [(x, y) for x, y in self.cached_addresses(layer, z)

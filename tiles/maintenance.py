@@ -2,14 +2,20 @@
 
 - `dirty_drain()` turns the boxes the triggers queued into exact cache invalidations: for each
   zoom of the layer, the tiles (with their buffer) that a changed geometry's old or new box
-  touches. It runs after the commit of every write made through Django (signals below) and
-  from `manage.py tiles_drain --follow` for writes made elsewhere.
+  touches; it bumps the data version of each layer it invalidated, and folds the queued point
+  deltas into the cluster counts. It runs after the commit of every write made through Django
+  (signals below; soon after, from a background thread, for citizens' reports: `drain_soon`)
+  and from `manage.py tiles_drain --follow` for writes made elsewhere.
 - `bulk_writes()` lets a loader skip the per-statement trigger work and rebuild once."""
+import atexit
 import contextlib
 import logging
+import os
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 
 from layers.models import Layer, LayerSource
 
@@ -42,31 +48,38 @@ def invalidate_boxes(slug: str, boxes: list[tuple[float, float, float, float]]) 
     """Drop every cached tile of `slug`, at every zoom, whose buffered area meets a box."""
     cache = tile_cache()
     cache.bump(slug)  # renders that started before this point must not be stored
-    dropped = 0
+    by_zoom = {}
     for z in _zoom_span(slug):
         ranges = {tile_range(box, z) for box in boxes}
         total = sum((x1 - x0 + 1) * (y1 - y0 + 1) for x0, y0, x1, y1 in ranges)
         if total > WIDE_RANGE:  # bulk change: one union box keeps the drain bounded
             ranges = {(min(r[0] for r in ranges), min(r[1] for r in ranges),
                        max(r[2] for r in ranges), max(r[3] for r in ranges))}
-        for x0, y0, x1, y1 in ranges:
-            dropped += cache.invalidate(slug, z, x0, y0, x1, y1)
-    return dropped
+        by_zoom[z] = ranges
+    return cache.invalidate_ranges(slug, by_zoom)
 
 
 def dirty_drain() -> int:
-    """Invalidate the tiles of every queued box; returns how many boxes were handled."""
+    """Invalidate the tiles of every queued box, bump the versions of their layers, fold the
+    point deltas; returns how many boxes were handled."""
+    deltas_fold()
     handled = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("""
                 DELETE FROM tiles_dirtyregion WHERE id IN (
-                  SELECT id FROM tiles_dirtyregion ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+                  SELECT id FROM tiles_dirtyregion ORDER BY id LIMIT %s FOR UPDATE)
                 RETURNING layer_id, min_x, min_y, max_x, max_y""", [DRAIN_BATCH])
+            # Not SKIP LOCKED: boxes another drain holds are waited for, so when this returns
+            # every change committed before it is invalidated (and its version bumped).
             rows = cursor.fetchall()
             by_layer: dict[int | None, list] = defaultdict(list)
             for layer_id, *box in rows:
                 by_layer[layer_id].append(tuple(box))
+            # One bump per layer and batch (units bump in their own trigger): the version an
+            # event carries is read after this commit, so a map that refetches at that
+            # version gets tiles already invalidated for every change before it.
+            versions_bump(sorted(k for k in by_layer if k is not None))
             # Inside the transaction: if invalidation fails, the boxes stay queued.
             for layer_id, boxes in by_layer.items():
                 for slug in _targets(layer_id):
@@ -74,6 +87,32 @@ def dirty_drain() -> int:
         handled += len(rows)
         if len(rows) < DRAIN_BATCH:
             return handled
+
+
+def versions_bump(layer_ids: list[int]) -> None:
+    """Add one to the data version of each layer (the TileJSON version, the events' data
+    version): changed by drains only, so writers never wait on these rows."""
+    if not layer_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO tiles_layertilestate (layer_id, data_version, changed_at)
+            SELECT id, 1, now() FROM unnest(%s::bigint[]) AS id
+            ON CONFLICT (layer_id) DO UPDATE
+            SET data_version = tiles_layertilestate.data_version + 1, changed_at = now()""",
+                       [layer_ids])
+
+
+def deltas_fold() -> int:
+    """Move the queued point deltas into the cluster counts, in one statement (readers see
+    the change either as deltas or as counts, never both). One folder at a time: another
+    drain already folding will take these deltas too, or the next one will."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute(FOLD_SQL)
+        return cursor.rowcount
 
 
 def drain_after_commit(**_) -> None:
@@ -86,6 +125,64 @@ def _safe_drain() -> None:
         dirty_drain()
     except Exception:  # the queue keeps the boxes; the follower drains them later
         log.exception("tile cache drain failed")
+
+
+class BackgroundDrainer:
+    """One thread per process that drains soon after commits, then hands what waited for that
+    drain to its callbacks (publishing live events: a map that refetches on an event finds its
+    tiles already invalidated). Under load one drain and one callback call serve many commits;
+    the committing request waits for neither. A process waits for queued work when it exits
+    normally (up to 5 s); work lost anyway (a killed process) leaves its boxes queued for the
+    next drain (`tiles_drain --follow` in production)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._pending: list[tuple[Callable[[list], None], object]] = []
+        self._busy = False
+        self._pid = 0
+
+    def then(self, callback: Callable[[list], None], item: object) -> None:
+        """Drain soon, then call `callback(items)` once with every item queued for it since the
+        previous drain, in order (in the drainer's thread)."""
+        with self._lock:
+            self._started()
+            self._pending.append((callback, item))
+            self._lock.notify()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything queued so far has run; False on timeout."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def _started(self) -> None:
+        if self._pid != os.getpid():  # new, or a forked child
+            self._pending, self._busy, self._pid = [], False, os.getpid()
+            threading.Thread(target=self._run, name="ioc-tiles-drainer", daemon=True).start()
+            atexit.register(self.flush)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._pending)
+                batch, self._pending, self._busy = self._pending, [], True
+            try:
+                _safe_drain()
+                items_of: dict[Callable[[list], None], list] = {}
+                for callback, item in batch:
+                    items_of.setdefault(callback, []).append(item)
+                for callback, items in items_of.items():
+                    try:
+                        callback(items)
+                    except Exception:
+                        log.exception("callback after tile drain failed")
+            finally:
+                close_old_connections()
+                with self._lock:
+                    self._busy = False
+                    self._lock.notify_all()
+
+
+drainer = BackgroundDrainer()
 
 
 def _cell(axis: str) -> str:
@@ -123,12 +220,51 @@ SELECT layer_id, lv, {_cell("x")}, {_cell("y")}, category, count(*), sum(x), sum
  GROUP BY 1, 2, 3, 4, 5"""
 
 
+_MOVED = """
+  SELECT m.layer_id, m.x, m.y, m.month, m.category, m.status, m.sign, l.min_zoom,
+         l.aggregate_below_zoom
+    FROM moved m JOIN layers_layer l ON l.id = m.layer_id
+   WHERE l.aggregate_below_zoom IS NOT NULL"""
+
+FOLD_SQL = f"""
+WITH moved AS (
+  DELETE FROM tiles_pointdelta RETURNING layer_id, x, y, month, category, status, sign
+),
+points AS ({_MOVED}),
+detail AS (
+  INSERT INTO tiles_pointcell (layer_id, level, cx, cy, month, category, status, n, sx, sy)
+  SELECT layer_id, lv, {_cell("x")}, {_cell("y")}, month, category, status,
+         sum(sign), sum(sign * x), sum(sign * y)
+    FROM points,
+         generate_series(min_zoom + {CELL_LEVELS_PER_TILE},
+                         least(aggregate_below_zoom - 1, {DETAIL_MAX_ZOOM})
+                         + {CELL_LEVELS_PER_TILE}) AS lv
+   GROUP BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (layer_id, level, cx, cy, month, category, status) DO UPDATE
+    SET n = tiles_pointcell.n + EXCLUDED.n, sx = tiles_pointcell.sx + EXCLUDED.sx,
+        sy = tiles_pointcell.sy + EXCLUDED.sy
+)
+INSERT INTO tiles_pointcelltotal (layer_id, level, cx, cy, category, n, sx, sy)
+SELECT layer_id, lv, {_cell("x")}, {_cell("y")}, category, sum(sign), sum(sign * x),
+       sum(sign * y)
+  FROM points,
+       generate_series(min_zoom + {CELL_LEVELS_PER_TILE},
+                       aggregate_below_zoom - 1 + {CELL_LEVELS_PER_TILE}) AS lv
+ GROUP BY 1, 2, 3, 4, 5
+ON CONFLICT (layer_id, level, cx, cy, category) DO UPDATE
+  SET n = tiles_pointcelltotal.n + EXCLUDED.n, sx = tiles_pointcelltotal.sx + EXCLUDED.sx,
+      sy = tiles_pointcelltotal.sy + EXCLUDED.sy"""
+FOLD_LOCK = 0x7469_6C65  # pg advisory lock key of the fold ("tile")
+
+
 def rollup_rebuild(layer: Layer) -> int:
     """Recompute a layer's cluster counts from its features (after bulk loads or a change of
     the layer's aggregation settings); returns the number of cells."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM tiles_pointcell WHERE layer_id = %s", [layer.pk])
         cursor.execute("DELETE FROM tiles_pointcelltotal WHERE layer_id = %s", [layer.pk])
+        # Counted from the features below: pending deltas of the layer would count twice.
+        cursor.execute("DELETE FROM tiles_pointdelta WHERE layer_id = %s", [layer.pk])
         if layer.aggregate_below_zoom is None:
             return 0
         cursor.execute(DETAIL_SQL, [layer.pk])

@@ -60,6 +60,25 @@ class PointCellTotal(models.Model):
                                                name="tiles_pointcelltotal_key")]
 
 
+class PointDelta(models.Model):
+    """A change to a dense point layer's counts not yet folded into the cells: +1 for a point
+    that appeared, -1 for one that left. Writers only append here (no shared row to lock, so
+    concurrent reports do not queue behind each other); tile queries add these rows to the
+    cells, and the drain folds them in (`tiles.maintenance.deltas_fold`)."""
+
+    layer = models.ForeignKey("layers.Layer", on_delete=models.CASCADE, related_name="+")
+    x = models.FloatField()  # 3857 point (on surface) of the feature
+    y = models.FloatField()
+    month = models.DateField(null=True)
+    category = models.TextField(default="")
+    status = models.TextField(default="")
+    sign = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(sign__in=(-1, 1)),
+                                              name="tiles_pointdelta_sign")]
+
+
 class UnitShape(models.Model):
     """A unit version's boundary in web mercator, simplified for a band of zooms."""
 

@@ -136,6 +136,27 @@ def _detail_part(months: tuple, filters: TileFilters, params: dict) -> str:
                  AND c.cx BETWEEN %(cx0)s AND %(cx1)s AND c.cy BETWEEN %(cy0)s AND %(cy1)s{cond}"""
 
 
+def _deltas_part(params: dict, months: tuple | None = None,
+                 filters: TileFilters | None = None) -> str:
+    """The pending point deltas of the layer (not yet folded into the counts), as cell rows:
+    the counts plus these are exact in every snapshot (tiles.maintenance.deltas_fold)."""
+    cond = ""
+    if months is not None:
+        if months[0] is not None:
+            cond += " AND d.month >= %(m_lo)s"
+        if months[1] is not None:
+            cond += " AND d.month < %(m_hi)s"
+        if filters.category:
+            cond += " AND d.category = ANY(%(cats)s)"
+        if filters.status:
+            cond += " AND d.status = ANY(%(sts)s)"
+    return f"""
+              SELECT floor((d.x + {HALF_WORLD}) / (2 * {HALF_WORLD} / (1::bigint << %(level)s)))::int,
+                     floor(({HALF_WORLD} - d.y) / (2 * {HALF_WORLD} / (1::bigint << %(level)s)))::int,
+                     d.category, d.sign, d.sign * d.x, d.sign * d.y
+                FROM tiles_pointdelta d WHERE d.layer_id = %(layer)s{cond}"""
+
+
 def cells_tile(source: TileSource, address: TileAddress, filters: TileFilters,
                scope: FeatureScope) -> tuple[str, dict]:
     """Grid clusters (16 × 16 per tile): count and dominant category, drawn at the mean of
@@ -158,10 +179,12 @@ def cells_tile(source: TileSource, address: TileAddress, filters: TileFilters,
               SELECT c.cx, c.cy, c.category, c.n, c.sx, c.sy FROM tiles_pointcelltotal c
                WHERE c.layer_id = %(layer)s AND c.level = %(level)s
                  AND c.cx BETWEEN %(cx0)s AND %(cx1)s AND c.cy BETWEEN %(cy0)s AND %(cy1)s""")
+        parts.append(_deltas_part(params))
     elif scope.everything and address.z <= DETAIL_MAX_ZOOM:
         months, raw_windows = split_by_month(filters.since, filters.until)
         if months is not None:
             parts.append(_detail_part(months, filters, params))
+            parts.append(_deltas_part(params, months, filters))
     else:
         raw_windows = [(filters.since, filters.until)]
     for i, (lower, upper) in enumerate(raw_windows):

@@ -19,15 +19,14 @@ IOC_LIVE_REDIS_URL = _env("IOC_LIVE_REDIS_URL", default=REDIS_URL)
 IOC_LIVE_CHANNEL_PREFIX = _env("IOC_LIVE_CHANNEL_PREFIX", default="ioc-live")
 
 if IOC_LIVE_REDIS_URL:
+    # Redis pub/sub: an event is published once per group and each socket process receives
+    # it once, then hands it to its member sockets in memory. (The list-based layer wrote and
+    # popped one Redis message per socket: with 200 sockets and 176 reports/s it fell seconds
+    # behind; bench/reports.py.) Sockets that are not connected miss events and catch up when
+    # they reconnect (docs/adr/0009-live-push.md).
     CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            "hosts": [IOC_LIVE_REDIS_URL],
-            "prefix": IOC_LIVE_CHANNEL_PREFIX,
-            "capacity": 200,      # queued events per socket before the oldest are dropped
-            "expiry": 30,         # seconds an undelivered event waits for its socket
-            "group_expiry": 86400,  # memberships are renewed by each socket's periodic check
-        },
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [IOC_LIVE_REDIS_URL], "prefix": IOC_LIVE_CHANNEL_PREFIX},
     }}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -94,7 +94,7 @@ def uvicorn(name: str, env: dict) -> Server:
     port = free_port()
     return Server(name, [str(BIN / "uvicorn"), "ioc_gis.asgi:application", "--host", "127.0.0.1",
                          "--port", str(port), "--lifespan", "off", "--ws", "websockets",
-                         "--no-access-log"], env, port)
+                         "--ws-per-message-deflate", "false", "--no-access-log"], env, port)
 
 
 def http_server(name: str, env: dict) -> Server:

@@ -310,7 +310,7 @@ def test_event_visibility_is_the_incident_scope(user_of, communes, django_user_m
 def test_publishing_survives_a_broker_that_is_down(settings, caplog,
                                                    django_capture_on_commit_callbacks):
     settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": ["redis://127.0.0.1:9/0"], "prefix": "ioc-test-down"}}}
     from tests.live.sockets import submit
 
@@ -318,7 +318,7 @@ def test_publishing_survives_a_broker_that_is_down(settings, caplog,
     incident, _ = submit(django_capture_on_commit_callbacks, lon_lat=INSIDE)
     assert time.perf_counter() - started < 3  # the request does not wait for the broker
     assert Incident.objects.filter(pk=incident.pk).exists()
-    realtime.publisher.flush()
+    realtime.flush()
     assert any("live push of incident.created" in r.getMessage() for r in caplog.records)
 
 
