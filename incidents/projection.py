@@ -3,6 +3,7 @@ written in the incident's own transaction, so tiles, clusters, filters and juris
 from the one tile pipeline. Only public fields are projected (no title, text or contact)."""
 from layers.models import GeometryKind, Layer, LayerSource, Sector
 from layers.services import feature_delete_unchecked, feature_put_unchecked
+from layers.signals import features_changed
 
 from .models import Category, Channel, Incident, Severity
 from .transitions import Status
@@ -48,7 +49,8 @@ def incidents_layer_sync() -> Layer:
     return layer
 
 
-def _properties(incident: Incident, now) -> dict:
+def incident_map_properties(incident: Incident, now) -> dict:
+    """The public properties of the incident's map feature."""
     return {"category": incident.category.code, "sector": incident.category.sector,
             "status": incident.status, "severity": incident.severity,
             "channel": incident.channel,
@@ -65,5 +67,12 @@ def incident_project(*, incident: Incident, now, announce: bool = True) -> None:
                                  external_id=incident.public_id)
         return
     feature_put_unchecked(layer_slug=LAYER_SLUG, external_id=incident.public_id,
-                          geometry=incident.location, properties=_properties(incident, now),
+                          geometry=incident.location,
+                          properties=incident_map_properties(incident, now),
                           observed_at=incident.created_at, announce=announce)
+
+
+def incident_projection_written() -> None:
+    """Tell the tiles that the incidents layer changed (its queue is drained on commit), for a
+    writer that put the feature itself (incidents.intake)."""
+    features_changed.send(sender=Layer, layer=None, layer_slug=LAYER_SLUG)

@@ -23,7 +23,7 @@ class Route:
 def incident_route(*, point: Point, category: Category, at: datetime | None = None) -> Route:
     """The route of a new incident at `point`; OutsideProvince (400) outside Thanh Hóa."""
     at = at or timezone.now()
-    codes = unit_codes_containing(point=point, day=timezone.localdate(at))
+    codes = unit_codes_containing(lon=point.x, lat=point.y, day=timezone.localdate(at))
     if not codes:
         raise OutsideProvince("Vị trí nằm ngoài địa bàn tỉnh Thanh Hóa; hãy chọn lại điểm trên "
                               "bản đồ.", details={"lon": point.x, "lat": point.y})

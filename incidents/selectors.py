@@ -1,5 +1,6 @@
 """Reads of incidents, scoped by the caller: staff see incidents of their sectors routed to
 their units (province-wide roles: every unit); the public sees only what a tracking id shows."""
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -92,8 +93,31 @@ def incident_replies_public(*, incident: Incident) -> QuerySet[IncidentComment]:
     return incident.comments.filter(is_public=True).order_by("created_at", "id")
 
 
+# Active categories are read once per process and kept this long: every report needs its
+# category, and categories change a few times a year (an edit in this process is seen at once:
+# incidents/signals.py; other processes see it within this time).
+CATEGORY_CACHE_SECONDS = 30
+_active: tuple[float, dict[str, Category]] | None = None
+
+
+def categories_forget() -> None:
+    """Read the categories again at the next use (after a change)."""
+    global _active
+    _active = None
+
+
+def _active_categories() -> dict[str, Category]:
+    global _active
+    cached = _active
+    if cached is None or time.monotonic() - cached[0] > CATEGORY_CACHE_SECONDS:
+        cached = (time.monotonic(), {c.code: c for c in Category.objects.filter(is_active=True)})
+        _active = cached
+    return cached[1]
+
+
 def category_get(*, code: str) -> Category:
-    category = Category.objects.filter(code=code, is_active=True).first()
+    """An active category (400 UnknownCategory otherwise)."""
+    category = _active_categories().get(code)
     if category is None:
         raise UnknownCategory(f"Không có loại sự cố '{code}'.", details={"category": code})
     return category

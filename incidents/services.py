@@ -20,7 +20,8 @@ from .models import (COMMENT_MAX_LENGTH, EVENT_CHANNELS, PUBLIC_CHANNELS, Catego
                      Incident, IncidentComment, IncidentEvent, IncidentPhoto, Severity)
 from .notifications import notifications_queue_merge
 from .photos import photo_clean
-from .projection import incident_project
+from .intake import incident_insert
+from .projection import incident_map_properties, incident_project, incident_projection_written
 from .routing import Route, escalation_target, incident_route
 from .selectors import category_get, incident_on_ground, incident_scope
 from .transitions import OPEN_STATES, Status, required_permission
@@ -139,25 +140,28 @@ def _promoted_check(principal: Principal, report: ReportInput) -> None:
 
 def _incident_create(*, principal: Principal, report: ReportInput, category: Category,
                      point: Point, route: Route, now, drain_later: bool = False) -> Incident:
+    incident = Incident(
+        public_id=_public_id(), category=category, severity=report.severity,
+        title=report.title, description=report.description, location=point,
+        address=report.address, channel=report.channel, origin=report.origin,
+        origin_system=report.origin_system, origin_ref=report.origin_ref,
+        origin_url=report.origin_url,
+        reporter_name=report.reporter_name, reporter_phone=report.reporter_phone,
+        reporter_email=report.reporter_email, commune_code=route.commune_code,
+        assigned_unit_code=route.assigned_unit_code, agency=route.agency,
+        due_at=route.due_at, created_by_id=principal.user_id)
+    event = IncidentEvent(kind=IncidentEvent.Kind.SUBMITTED, to_status=Status.NEW,
+                          actor_id=principal.user_id,
+                          note=f"Kênh: {incident.get_channel_display()}")
     with transaction.atomic():
-        incident = Incident.objects.create(
-            public_id=_public_id(), category=category, severity=report.severity,
-            title=report.title, description=report.description, location=point,
-            address=report.address, channel=report.channel, origin=report.origin,
-            origin_system=report.origin_system, origin_ref=report.origin_ref,
-            origin_url=report.origin_url,
-            reporter_name=report.reporter_name, reporter_phone=report.reporter_phone,
-            reporter_email=report.reporter_email, commune_code=route.commune_code,
-            assigned_unit_code=route.assigned_unit_code, agency=route.agency,
-            due_at=route.due_at, created_by_id=principal.user_id)
-        IncidentEvent.objects.create(incident=incident, kind=IncidentEvent.Kind.SUBMITTED,
-                                     to_status=Status.NEW, actor_id=principal.user_id,
-                                     note=f"Kênh: {incident.get_channel_display()}")
-        incident_project(incident=incident, now=now, announce=not drain_later)
+        # The incident, its first event and its map feature in one statement.
+        incident_insert(incident=incident, event=event,
+                        map_properties=incident_map_properties(incident, now))
         if drain_later:
-            event = realtime.incident_event(kind="incident.created", incident=incident)
-            transaction.on_commit(lambda: realtime.publish_drained(event))
+            created = realtime.incident_event(kind="incident.created", incident=incident)
+            transaction.on_commit(lambda: realtime.publish_drained(created))
         else:
+            incident_projection_written()
             _publish("incident.created", incident)
     return incident
 

@@ -4,8 +4,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.contrib.gis.geos import Point, Polygon
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length
+
+from ioc_gis.db.prepared import PreparedStatement
 
 from .conf import PRE_REFORM_REFERENCE_DATE
 from .errors import FeatureNotFound, LayerNotFound, UnitNotFound
@@ -63,14 +66,25 @@ def unit_containing(*, point: Point, day: date,
             .select_related("parent").order_by("code").first())
 
 
-def unit_codes_containing(*, point: Point, day: date,
+_CODES_CONTAINING = PreparedStatement("ioc_unit_codes_containing", """
+    SELECT u.code, p.code, pp.code
+      FROM layers_adminunit u
+      LEFT JOIN layers_adminunit p ON p.id = u.parent_id
+      LEFT JOIN layers_adminunit pp ON pp.id = p.parent_id
+     WHERE u.level = $1 AND (u.valid_from IS NULL OR u.valid_from <= $2)
+       AND (u.valid_to IS NULL OR u.valid_to > $2)
+       AND ST_Intersects(u.geom, ST_SetSRID(ST_MakePoint($3, $4), 4326))
+     ORDER BY u.code LIMIT 1""", ["text", "date", "float8", "float8"])
+
+
+def unit_codes_containing(*, lon: float, lat: float, day: date,
                           level: str = AdminLevel.COMMUNE) -> list[str]:
-    """`unit_containing`'s unit and its ancestors, nearest first, as codes only: one query
-    that reads no geometry (the report intake routes with it). Empty outside. Units nest at
-    most three deep (commune, district before 2025, province)."""
-    row = (AdminUnit.objects.filter(valid_on(day), level=level, geom__intersects=point)
-           .order_by("code").values_list("code", "parent__code", "parent__parent__code")
-           .first())
+    """`unit_containing`'s unit and its ancestors, nearest first, as codes only: one prepared
+    statement that reads no geometry (the report intake routes every report with it). Empty
+    outside. Units nest at most three deep (commune, district before 2025, province)."""
+    with connection.cursor() as cursor:
+        _CODES_CONTAINING.execute(cursor, [level, day, lon, lat])
+        row = cursor.fetchone()
     return [code for code in row or () if code]
 
 

@@ -15,7 +15,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
 from access.principal import Principal
-from incidents.realtime import event_visible, incidents_data_version, principal_groups
+from incidents.realtime import (MESSAGE_TYPE, event_visible, incidents_data_version,
+                                principal_groups)
 
 from . import conf
 from .auth import credentials_of, socket_principal
@@ -52,6 +53,17 @@ class IncidentFeedConsumer(AsyncJsonWebsocketConsumer):
                               "data_version": await database_sync_to_async(
                                   incidents_data_version)()})
         self.recheck = asyncio.ensure_future(self._recheck_forever())
+
+    async def dispatch(self, message: dict) -> None:
+        """Events go straight to their handler: Channels' own dispatch first closes stale
+        database connections in its worker thread, for every message — a thread hop per event
+        and socket that was most of the socket server's CPU with 200 sockets (bench/reports.py).
+        The event handler does not touch the database; everything that does goes through
+        database_sync_to_async, which cleans up itself."""
+        if message.get("type") == MESSAGE_TYPE:
+            await self.incident_event(message)
+            return
+        await super().dispatch(message)
 
     async def incident_event(self, message: dict) -> None:
         """An event from the channel layer (incidents.realtime.publish): forwarded when it is

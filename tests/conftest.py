@@ -35,8 +35,10 @@ def fresh_tile_state(settings):
 
     def clear() -> None:
         from access.principal import principals_forget
+        from incidents.selectors import categories_forget
 
         principals_forget()
+        categories_forget()
         registry.reset()
         reset_tile_cache()
         _empty_tile_cache(settings)

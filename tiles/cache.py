@@ -169,6 +169,7 @@ class RedisTileCache(NullTileCache):
         self.redis = redis.Redis.from_url(url)
         self.prefix = prefix
         self._put = self.redis.register_script(self.PUT_SCRIPT)
+        self._invalidate = self.redis.register_script(self.INVALIDATE_SCRIPT)
 
     def _group(self, layer: str, z: int, x: int, y: int) -> str:
         return f"{self.prefix}:t:{layer}:{z}:{x}:{y}"
@@ -215,29 +216,50 @@ class RedisTileCache(NullTileCache):
 
     SMALL_RANGE = 256  # tiles: listed one by one; wider ranges are matched to what is cached
 
+    # Every range of every zoom in one call, the addresses worked out by Redis (a drain of many
+    # reports touches a few dozen tiles per report: listing them in Python cost more than the
+    # rest of the drain). Keys are computed here, so this needs a single-node Redis.
+    INVALIDATE_SCRIPT = """
+    local prefix, layer, small = ARGV[1], ARGV[2], tonumber(ARGV[3])
+    local dropped = 0
+    for i = 4, #ARGV, 5 do
+      local z, x0, y0 = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+      local x1, y1 = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+      local index = prefix .. ':i:' .. layer .. ':' .. z
+      local group = prefix .. ':t:' .. layer .. ':' .. z .. ':'
+      if (x1 - x0 + 1) * (y1 - y0 + 1) <= small then
+        for x = x0, x1 do
+          for y = y0, y1 do
+            local member = x .. ':' .. y
+            redis.call('SREM', index, member)
+            dropped = dropped + redis.call('DEL', group .. member)
+          end
+        end
+      else
+        for _, member in ipairs(redis.call('SMEMBERS', index)) do
+          local sep = string.find(member, ':', 1, true)
+          local x = tonumber(string.sub(member, 1, sep - 1))
+          local y = tonumber(string.sub(member, sep + 1))
+          if x >= x0 and x <= x1 and y >= y0 and y <= y1 then
+            redis.call('SREM', index, member)
+            dropped = dropped + redis.call('DEL', group .. member)
+          end
+        end
+      end
+    end
+    return dropped
+    """
+
     def invalidate_ranges(self, layer: str, ranges: dict[int, set[tuple[int, int, int, int]]]
                           ) -> int:
-        """Every zoom's ranges in one pipeline (a drain of many reports: one round trip, not
-        one per zoom and report)."""
-        pipe = self.redis.pipeline(transaction=False)
-        deletes: list[bool] = []  # per queued command: is it a DEL (counts a dropped tile)?
+        """Every zoom's ranges in one script call."""
+        args: list = [self.prefix, layer, self.SMALL_RANGE]
         for z, zoom_ranges in ranges.items():
-            wide = [r for r in zoom_ranges if (r[2] - r[0] + 1) * (r[3] - r[1] + 1)
-                    > self.SMALL_RANGE]
-            addresses = {(x, y) for x0, y0, x1, y1 in zoom_ranges if (x0, y0, x1, y1) not in wide
-                         for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)}
-            if wide:
-                addresses |= {(x, y) for x, y in self.cached_addresses(layer, z)
-                              if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in wide)}
-            if not addresses:
-                continue
-            for x, y in addresses:
-                pipe.delete(self._group(layer, z, x, y))
-            pipe.srem(self._index(layer, z), *[f"{x}:{y}" for x, y in addresses])
-            deletes += [True] * len(addresses) + [False]
-        if not deletes:
+            for x0, y0, x1, y1 in zoom_ranges:
+                args += [z, x0, y0, x1, y1]
+        if len(args) == 3:
             return 0
-        return sum(result for result, counted in zip(pipe.execute(), deletes) if counted)
+        return int(self._invalidate(args=args))
 
     def invalidate(self, layer: str, z: int, x0: int, y0: int, x1: int, y1: int) -> int:
         if (x1 - x0 + 1) * (y1 - y0 + 1) <= self.SMALL_RANGE:

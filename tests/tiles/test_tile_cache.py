@@ -163,3 +163,27 @@ def test_layer_definition_changes_clear_its_tiles(client, django_capture_on_comm
     second = fetch_layers(client, url)
     assert any(name in f["properties"] for f in first["schools"]["features"])
     assert not any(name in f["properties"] for f in second["schools"]["features"])
+
+
+def test_ranges_drop_exactly_the_cached_tiles_inside_them(backend):
+    """One call for many zooms (a drain of many reports): small ranges by address, wide ranges
+    by what is cached; tiles outside every range stay."""
+    from tiles.cache import TileKey, tile_cache
+
+    cache = tile_cache()
+    inside = [(10, 812, 450), (10, 813, 451), (14, 13001, 7203), (14, 12000, 7000)]
+    outside = [(10, 800, 450), (14, 13100, 7203), (12, 3250, 1801)]
+    for z, x, y in inside + outside:
+        for variant in ("public", "f-abc"):
+            cache.put(TileKey("demo-layer", z, x, y, variant), b"tile", cache.generation("demo-layer"))
+    dropped = cache.invalidate_ranges("demo-layer", {
+        10: {(812, 450, 813, 451)},                      # 4 addresses, 2 of them cached
+        14: {(13000, 7200, 13002, 7205), (11000, 6000, 12500, 7100)},  # small, and wide
+    })
+    assert dropped == len(inside)
+    for z, x, y in inside:
+        assert cache.get(TileKey("demo-layer", z, x, y, "public")) is None
+        assert cache.get(TileKey("demo-layer", z, x, y, "f-abc")) is None
+    for z, x, y in outside:
+        assert cache.get(TileKey("demo-layer", z, x, y, "public")) == b"tile"
+    assert (14, 12000, 7000) not in {(14, *a) for a in cache.cached_addresses("demo-layer", 14)}
