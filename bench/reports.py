@@ -27,7 +27,7 @@ from pathlib import Path
 
 from _django import ROOT, setup
 from tiles_http import pct
-from tiles_procs import VAR, Servers, free_port, wait_http
+from tiles_procs import HTTP_THREADS, VAR, Servers, free_port, wait_http
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk" / "reports.lua"
@@ -43,7 +43,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--paced", type=int, default=100, help="reports in the paced phase")
     parser.add_argument("--rate", type=float, default=10.0, help="paced reports per second")
     parser.add_argument("--http-workers", type=int, default=2, help="granian worker processes")
-    parser.add_argument("--http-threads", type=int, default=8,
+    parser.add_argument("--gil-switch-ms", type=float, default=None,
+                        help="IOC_GIL_SWITCH_MS for the HTTP server (default: the app's)")
+    parser.add_argument("--http-threads", type=int, default=HTTP_THREADS,
                         help="granian blocking threads per worker")
     return parser.parse_args()
 
@@ -122,6 +124,8 @@ def servers_start(servers: Servers, url: str, args) -> tuple[str, str, dict]:
                IOC_LIVE_CHANNEL_PREFIX=f"bench-reports-{run}",
                IOC_THROTTLE_ANON_BURST="off",
                IOC_THROTTLE_ANON_SUSTAINED="off")
+    if args.gil_switch_ms is not None:
+        env["IOC_GIL_SWITCH_MS"] = str(args.gil_switch_ms)
     venv = ROOT / ".venv" / "bin"
     http_port, ws_port = free_port(), free_port()
     http_log, ws_log = VAR / "logs" / "reports-http.log", VAR / "logs" / "reports-ws.log"

@@ -104,12 +104,15 @@ def app_env(*, cache: str, extra: dict | None = None) -> dict:
 SERVERS = ("granian", "gunicorn", "uvicorn")
 
 
+HTTP_THREADS = 5  # per worker process, as scripts/serve.sh runs the app (ADR 0010)
+
+
 def server_argv(server: str, target: str, port: int, workers: int = 2) -> list[str]:
     """argv of `server` serving `target` on 127.0.0.1:port (2 processes × 8 threads)."""
     venv = ROOT / ".venv" / "bin"
     if server == "granian":  # the app's server (Makefile, docker-compose; ADR 0010)
         return [str(venv / "granian"), "--interface", "wsgi", target, "--host", "127.0.0.1",
-                "--port", str(port), "--workers", str(workers), "--blocking-threads", "8",
+                "--port", str(port), "--workers", str(workers), "--blocking-threads", str(HTTP_THREADS),
                 "--blocking-threads-idle-timeout", "600", "--no-ws", "--log-level", "warning"]
     if server == "gunicorn":  # ADR 0008's server, kept as a comparison row
         return [str(venv / "gunicorn"), target, "--bind", f"127.0.0.1:{port}",

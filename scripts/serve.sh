@@ -15,8 +15,10 @@ export IOC_LIVE_WS_PORT="${IOC_LIVE_WS_PORT:-$WS_PORT}"
   --lifespan off --ws websockets --ws-max-size 65536 --ws-per-message-deflate false \
   --no-access-log &
 ws=$!
+# 2 processes x 5 threads (ADR 0010: more threads per process lengthen the tail under load).
 .venv/bin/granian --interface wsgi ioc_gis.wsgi:application --host 127.0.0.1 --port "$PORT" \
-  --workers 2 --blocking-threads 8 --blocking-threads-idle-timeout 600 --no-ws \
+  --workers "${IOC_HTTP_WORKERS:-2}" --blocking-threads "${IOC_HTTP_THREADS:-5}" \
+  --blocking-threads-idle-timeout 600 --no-ws \
   --respawn-failed-workers --log-level warning &
 http=$!
 
