@@ -53,6 +53,6 @@ test:
 lint:
 	@$(VENV)/bin/ruff check .
 
-bench: db  ## bench/run_all.py: srid_tiles.py, then tiles.py (BENCH_ARGS=--quick for a short run)
+bench: db broker  ## bench/run_all.py: srid_tiles.py, tiles.py, reports.py (BENCH_ARGS=--quick for a short run)
 	@scripts/bench_tools.sh
 	@$(PY) bench/run_all.py $(BENCH_ARGS)

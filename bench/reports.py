@@ -13,7 +13,7 @@ Targets (issue 5, 2-core machine): >= 300 report POSTs/s with p99 < 200 ms at 16
 push p95 <= 500 ms with 200 sockets.
 
 Anonymous rate limits (60/min per address) are lifted for the run: every client here is one
-address. Usage: .venv/bin/python bench/reports.py [--duration 10] [--sockets 200]"""
+address. Usage: .venv/bin/python bench/reports.py [--duration 15] [--sockets 200]"""
 import argparse
 import http.client
 import json
@@ -31,12 +31,21 @@ from tiles_procs import HTTP_THREADS, VAR, Servers, free_port, wait_http
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk" / "reports.lua"
-REDIS = "redis://127.0.0.1:6379"
+
+def redis_url(db: int) -> str:
+    """The live-push Redis of this checkout (IOC_LIVE_REDIS_URL, as `make broker` records it;
+    else the local one) with database `db`: the run keeps its keys apart."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+
+    base = urlsplit(settings.IOC_LIVE_REDIS_URL or "redis://127.0.0.1:6379/0")
+    return urlunsplit(base._replace(path=f"/{db}"))
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of wrk load")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of wrk load")
     parser.add_argument("--clients", type=int, default=16, help="wrk connections")
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--province-sockets", type=int, default=20)
@@ -119,8 +128,8 @@ def servers_start(servers: Servers, url: str, args) -> tuple[str, str, dict]:
     run = uuid.uuid4().hex[:8]
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="ioc_gis.settings.prod",
                SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1,localhost",
-               LOG_LEVEL="WARNING", REDIS_URL=f"{REDIS}/3", TILES_CACHE="redis",
-               TILES_CACHE_PREFIX=f"bench-reports-{run}", IOC_LIVE_REDIS_URL=f"{REDIS}/4",
+               LOG_LEVEL="WARNING", REDIS_URL=redis_url(3), TILES_CACHE="redis",
+               TILES_CACHE_PREFIX=f"bench-reports-{run}", IOC_LIVE_REDIS_URL=redis_url(4),
                IOC_LIVE_CHANNEL_PREFIX=f"bench-reports-{run}",
                IOC_THROTTLE_ANON_BURST="off",
                IOC_THROTTLE_ANON_SUSTAINED="off")

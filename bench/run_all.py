@@ -2,6 +2,7 @@
 
   bench/srid_tiles.py  storage SRID: transform at request time vs the stored 3857 copy
   bench/tiles.py       tile endpoint vs direct SQL, tipg, caches and nginx (the long one)
+  bench/reports.py     citizens' reports: POSTs/s at 16 clients, commit-to-socket latency
 
 Arguments are passed to bench/tiles.py (e.g. `make bench BENCH_ARGS=--quick`); --quick also
 shortens srid_tiles.py. DATABASE_URL comes from the environment or .env, like the app's."""
@@ -18,6 +19,8 @@ def main() -> int:
         [sys.executable, str(HERE / "srid_tiles.py")] + (["--repeat", "5"] if "--quick" in args
                                                           else []),
         [sys.executable, str(HERE / "tiles.py"), *args],
+        [sys.executable, str(HERE / "reports.py")] + (["--duration", "5"] if "--quick" in args
+                                                       else []),
     ]
     failed = 0
     for argv in runs:
