@@ -383,3 +383,37 @@ def test_without_the_map_the_form_still_sends_with_typed_coordinates(phone, live
     incident = Incident.objects.get(public_id=page.inner_text("#done-id"))
     assert (incident.location.x, incident.location.y) == SAM_SON
     page.watch.assert_clean(allowed_console=r"maplibre-gl-csp\.js|ERR_FAILED")
+
+
+XSS = '<img src=x onerror="window.__xss=1">'
+XSS_SCRIPT = "<script>window.__xss=2</script>"
+
+
+def _report_with_markup(staff) -> str:
+    from access.principal import ANONYMOUS
+    from incidents import services
+
+    incident = services.incident_submit(principal=ANONYMOUS, report=services.ReportInput(
+        category="hu-hong-mat-duong", lon=SAM_SON[0], lat=SAM_SON[1], title=XSS,
+        description=f"Mô tả {XSS_SCRIPT} hết", address=XSS))
+    services.incident_comment_add(principal=staff, public_id=incident.public_id,
+                                  text=f"Trả lời {XSS}", is_public=True)
+    return incident.public_id
+
+
+def test_markup_in_a_report_stays_text_on_the_tracking_page(phone, live_url, cleanup, staff):
+    """A report titled `<img src=x onerror=…>` (and a reply, an address, a description with a
+    script) is shown as those characters: nothing is fetched, run or turned into elements."""
+    page = phone
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    public_id = committed(_report_with_markup, staff)
+    page.goto(f"{live_url}/phan-anh/{public_id}/")
+    page.wait_for_load_state("networkidle")
+    text = page.inner_text("body")
+    assert XSS in text and XSS_SCRIPT in text and f"Trả lời {XSS}" in text
+    assert page.evaluate("() => window.__xss === undefined")
+    assert page.locator("img[src='x']").count() == 0 and dialogs == []
+    assert not any(url.endswith("/x") for url in page.watch.foreign)
+    page.screenshot(path=str(SCREENSHOTS / "tracking-markup-stays-text.png"), full_page=True)
+    page.watch.assert_clean()
