@@ -6,6 +6,7 @@ import math
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import Point
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 from access.principal import principal_of
 from ioc_gis.api.pagination import LimitOffsetPagination
 
-from . import selectors
+from . import selectors, stats
 from .models import AdminLevel, AdminUnit, Layer
 
 LEVELS = {"province": AdminLevel.PROVINCE, "district": AdminLevel.DISTRICT,
@@ -192,3 +193,57 @@ class LayerDetailApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         layer = selectors.layer_get_visible(slug=slug, principal=principal_of(request))
         return Response(LayerOutput(layer).data)
+
+
+class UnitStatsInput(serializers.Serializer):
+    generation = serializers.ChoiceField(choices=stats.GENERATIONS, required=False,
+                                         default=stats.CURRENT,
+                                         help_text="current (sau 1/7/2025) hoặc pre2025")
+    layer = serializers.SlugField(required=False, max_length=63,
+                                  help_text="lớp cho bản đồ phân tầng theo đơn vị con")
+    since = serializers.DateField(required=False, help_text="từ ngày (lớp sự kiện)")
+    until = serializers.DateField(required=False, help_text="đến hết ngày (lớp sự kiện)")
+
+    def validate(self, data: dict) -> dict:
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise serializers.ValidationError({"until": "Phải từ ngày 'since' trở đi."})
+        return data
+
+
+class UnitStatsApi(APIView):
+    """A unit's figures for the drill-down: features of every layer the caller may see inside
+    the unit, and, with `layer`, that layer's counts per child unit (the choropleth)."""
+
+    access_policy = "scoped"
+    token_scope = "layers:read"
+
+    @extend_schema(parameters=[UnitStatsInput], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        query = UnitStatsInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        args = query.validated_data
+        figures = stats.unit_stats(
+            principal=principal_of(request), code=code, generation=args["generation"],
+            layer_slug=args.get("layer"),
+            window=stats.Window(args.get("since"), args.get("until")))
+        return Response(_stats_output(figures))
+
+
+def _unit_ref(unit: AdminUnit) -> dict:
+    return {"code": unit.code, "name": unit.name, "level": unit.level.lower()}
+
+
+def _stats_output(figures: "stats.UnitStats") -> dict:
+    window = figures.window
+    return {
+        "unit": {**_unit_ref(figures.unit), "generation": figures.generation},
+        "breadcrumb": [_unit_ref(unit) for unit in figures.breadcrumb],
+        "since": window.since, "until": window.until,
+        "layers": [{"slug": layer.slug, "title": layer.title_vi, "temporal": layer.is_temporal,
+                    "count": count} for layer, count in figures.layer_counts],
+        "choropleth": None if figures.layer is None else {
+            "layer": figures.layer.slug,
+            "level": figures.child_level.lower() if figures.child_level else None,
+            "units": [{**_unit_ref(unit), "count": count}
+                      for unit, count in figures.child_counts]},
+    }

@@ -6,6 +6,8 @@ urlpatterns = [
     path("units/", api.UnitListApi.as_view(), name="unit-list"),
     path("units/locate/", api.UnitLocateApi.as_view(), name="unit-locate"),
     re_path(r"^units/(?P<code>[0-9]{2,5})/$", api.UnitDetailApi.as_view(), name="unit-detail"),
+    re_path(r"^units/(?P<code>[0-9]{2,5})/stats/$", api.UnitStatsApi.as_view(),
+            name="unit-stats"),
     path("layers/", api.LayerListApi.as_view(), name="layer-list"),
     path("layers/<slug:slug>/", api.LayerDetailApi.as_view(), name="layer-detail"),
     path("layers/<slug:slug>/features/", feature_api.FeatureListApi.as_view(),

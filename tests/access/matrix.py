@@ -65,6 +65,12 @@ def _unit(world, where):
 
 endpoint("unit-list", "get", lambda w, where: "/api/units/?level=commune")
 endpoint("unit-detail", "get", lambda w, where: f"/api/units/{_unit(w, where)}/")
+# Counts are scoped per layer (tests/layers/test_unit_stats.py); naming a layer one may not see
+# is a 404, as for the layer itself.
+endpoint("unit-stats", "get", lambda w, where: f"/api/units/{_unit(w, where)}/stats/")
+endpoint("unit-stats", "get",
+         lambda w, where: f"/api/units/{_unit(w, where)}/stats/?layer={w.private.slug}",
+         expect={r: (200, 200) for r in SEES_PRIVATE}, default=(404, 404))
 endpoint("unit-locate", "get", lambda w, where: "/api/units/locate/?lon=105.9&lat=19.74")
 endpoint("layer-list", "get", lambda w, where: "/api/layers/")
 endpoint("layer-detail", "get", lambda w, where: f"/api/layers/{w.private.slug}/",

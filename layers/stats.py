@@ -1,0 +1,99 @@
+"""Figures of one administrative unit for the leaders' drill-down (issue 6): the features of
+every layer the caller may see inside the unit, and for one layer the counts per child unit
+(the choropleth). Each layer is counted only as far as the caller may read it
+(`Principal.feature_scope`, the rule of the feature API and the tiles), and a feature belongs to
+a unit by the unit codes the database stamped on it (current commune; pre-reform commune and
+district — ADR 0005), so both generations drill down the same way."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .conf import PRE_REFORM_REFERENCE_DATE
+from .models import AdminLevel, AdminUnit, Feature, Layer, LayerSource
+from .selectors import layer_get_visible, layer_list_visible, unit_ancestors, unit_get, valid_on
+
+CURRENT, PRE_REFORM = "current", "pre2025"
+GENERATIONS = (CURRENT, PRE_REFORM)
+
+# The stamped code that places a feature in a unit of this generation and level.
+UNIT_COLUMN = {(CURRENT, AdminLevel.COMMUNE): "commune_code",
+               (PRE_REFORM, AdminLevel.COMMUNE): "commune_code_pre2025",
+               (PRE_REFORM, AdminLevel.DISTRICT): "district_code_pre2025"}
+CHILD_LEVEL = {(CURRENT, AdminLevel.PROVINCE): AdminLevel.COMMUNE,
+               (PRE_REFORM, AdminLevel.PROVINCE): AdminLevel.DISTRICT,
+               (PRE_REFORM, AdminLevel.DISTRICT): AdminLevel.COMMUNE}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Local days, both ends included; None is open. Applies to temporal layers only."""
+
+    since: date | None = None
+    until: date | None = None
+
+    def q(self) -> Q:
+        q = Q()
+        if self.since:
+            q &= Q(observed_at__gte=_local_midnight(self.since))
+        if self.until:
+            q &= Q(observed_at__lt=_local_midnight(self.until + timedelta(days=1)))
+        return q
+
+
+@dataclass(frozen=True)
+class UnitStats:
+    unit: AdminUnit
+    generation: str
+    breadcrumb: list[AdminUnit]          # the province first, the unit last
+    window: Window
+    layer_counts: list[tuple[Layer, int]]
+    layer: Layer | None                  # the choropleth's layer
+    child_level: str | None
+    child_counts: list[tuple[AdminUnit, int]]
+
+
+def generation_day(generation: str) -> date:
+    """The day whose units a generation means: today, or the last day before the reform."""
+    return timezone.localdate() if generation == CURRENT else PRE_REFORM_REFERENCE_DATE
+
+
+def unit_stats(*, principal, code: str, generation: str = CURRENT, layer_slug: str | None = None,
+               window: Window = Window()) -> UnitStats:
+    """The unit's figures (404 for a unit unknown in that generation or a layer the caller
+    may not see)."""
+    day = generation_day(generation)
+    unit = unit_get(code=code, day=day)
+    in_unit = _in_unit(unit, generation)
+    layers = [layer for layer in layer_list_visible(principal=principal)
+              if layer.source == LayerSource.FEATURES]
+    counts = [(layer, _readable(principal, layer, window).filter(in_unit).count())
+              for layer in layers]
+    layer = layer_get_visible(slug=layer_slug, principal=principal) if layer_slug else None
+    child_level = CHILD_LEVEL.get((generation, unit.level)) if layer else None
+    children: list[tuple[AdminUnit, int]] = []
+    if child_level:
+        column = UNIT_COLUMN[(generation, child_level)]
+        per_code = dict(_readable(principal, layer, window).filter(in_unit)
+                        .values_list(column).annotate(n=Count("id")).order_by())
+        kids = AdminUnit.objects.filter(valid_on(day), level=child_level, parent=unit)
+        children = [(kid, per_code.get(kid.code, 0)) for kid in kids.order_by("code")]
+    breadcrumb = [*reversed(unit_ancestors(unit=unit)), unit]
+    return UnitStats(unit, generation, breadcrumb, window, counts, layer, child_level, children)
+
+
+def _in_unit(unit: AdminUnit, generation: str) -> Q:
+    if unit.level == AdminLevel.PROVINCE:
+        return Q()  # every feature is stamped inside the province or not at all
+    column = UNIT_COLUMN.get((generation, unit.level))
+    return Q(**{column: unit.code}) if column else Q(pk__in=[])
+
+
+def _readable(principal, layer: Layer, window: Window) -> QuerySet[Feature]:
+    features = Feature.objects.filter(layer=layer).filter(principal.feature_filter(layer))
+    return features.filter(window.q()) if layer.is_temporal else features
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
