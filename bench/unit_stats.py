@@ -1,8 +1,9 @@
 """GET /api/units/{code}/stats/ (the leaders' drill-down, issue 6) on the `--scale` dataset:
-ms per answer p50/p95 for the province, a pre-reform district and communes, as a
-province-wide leader, with and without a layer's choropleth — against the target of 50 ms p95
-at 1 M incidents. Prints figures; asserts nothing. Baseline of the same run: the one count
-statement of the largest layer alone (what an answer cannot go below without materialising).
+ms per answer p50/p95 for the province (also with a window of local days), a pre-reform
+district and communes, as a province-wide leader, with and without a layer's choropleth —
+against the target of 50 ms p95 at 1 M incidents. Prints figures; asserts nothing. Baseline
+of the same run: one count statement over the largest layer (what each answer would cost
+without the kept per-unit counts).
 
 Usage: DATABASE_URL=postgres://…/ioc_bench .venv/bin/python bench/unit_stats.py [--repeat 20]"""
 import argparse
@@ -42,6 +43,8 @@ def main() -> None:
         f"province + choropleth of {biggest.slug}": f"/api/units/38/stats/?layer={biggest.slug}",
         "pre-reform district + choropleth": (f"/api/units/{district}/stats/?generation=pre2025"
                                              f"&layer={biggest.slug}"),
+        "province, Jan 10 – Apr 20 2025 (partial months)": (
+            f"/api/units/38/stats/?since=2025-01-10&until=2025-04-20&layer={biggest.slug}"),
         "commune (one of 166)": None,
     }
     print(f"{Feature.objects.count():,} features; largest layer {biggest.slug} "

@@ -1,6 +1,8 @@
 """Figures of one administrative unit for the leaders' drill-down (issue 6): the features of
 every layer the caller may see inside the unit, and for one layer the counts per child unit
-(the choropleth). Each layer is counted only as far as the caller may read it
+(the choropleth). Dense layers read whole by the caller come from the per-unit monthly counts
+the tiles keep (tiles.unit_counts); the rest are counted from the features. Each layer is
+counted only as far as the caller may read it
 (`Principal.feature_scope`, the rule of the feature API and the tiles), and a feature belongs to
 a unit by the unit codes the database stamped on it (current commune; pre-reform commune and
 district — ADR 0005), so both generations drill down the same way."""
@@ -9,6 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+
+from tiles.models import UnitKind
+from tiles.unit_counts import has_unit_counts, unit_counts
 
 from .conf import PRE_REFORM_REFERENCE_DATE
 from .models import AdminLevel, AdminUnit, Feature, Layer, LayerSource
@@ -21,6 +26,12 @@ GENERATIONS = (CURRENT, PRE_REFORM)
 UNIT_COLUMN = {(CURRENT, AdminLevel.COMMUNE): "commune_code",
                (PRE_REFORM, AdminLevel.COMMUNE): "commune_code_pre2025",
                (PRE_REFORM, AdminLevel.DISTRICT): "district_code_pre2025"}
+# The kept counts (tiles.unit_counts) of a unit of this generation and level.
+KIND = {(CURRENT, AdminLevel.COMMUNE): UnitKind.COMMUNE,
+        (PRE_REFORM, AdminLevel.COMMUNE): UnitKind.COMMUNE_PRE2025,
+        (PRE_REFORM, AdminLevel.DISTRICT): UnitKind.DISTRICT_PRE2025}
+# The level whose stamped code places a feature inside the province, per generation.
+PROVINCE_LEVEL = {CURRENT: AdminLevel.COMMUNE, PRE_REFORM: AdminLevel.DISTRICT}
 CHILD_LEVEL = {(CURRENT, AdminLevel.PROVINCE): AdminLevel.COMMUNE,
                (PRE_REFORM, AdminLevel.PROVINCE): AdminLevel.DISTRICT,
                (PRE_REFORM, AdminLevel.DISTRICT): AdminLevel.COMMUNE}
@@ -68,26 +79,51 @@ def unit_stats(*, principal, code: str, generation: str = CURRENT, layer_slug: s
     in_unit = _in_unit(unit, generation)
     layers = [layer for layer in layer_list_visible(principal=principal)
               if layer.source == LayerSource.FEATURES]
-    counts = [(layer, _readable(principal, layer, window).filter(in_unit).count())
+    counts = [(layer, _count_in(principal, layer, unit, generation, window))
               for layer in layers]
     layer = layer_get_visible(slug=layer_slug, principal=principal) if layer_slug else None
     child_level = CHILD_LEVEL.get((generation, unit.level)) if layer else None
     children: list[tuple[AdminUnit, int]] = []
     if child_level:
-        column = UNIT_COLUMN[(generation, child_level)]
-        per_code = dict(_readable(principal, layer, window).filter(in_unit)
-                        .values_list(column).annotate(n=Count("id")).order_by())
-        kids = AdminUnit.objects.filter(valid_on(day), level=child_level, parent=unit)
-        children = [(kid, per_code.get(kid.code, 0)) for kid in kids.order_by("code")]
+        kids = list(AdminUnit.objects.filter(valid_on(day), level=child_level, parent=unit)
+                    .order_by("code"))
+        per_code = _per_unit(principal, layer, generation, child_level, [k.code for k in kids],
+                             window, in_unit)
+        children = [(kid, per_code.get(kid.code, 0)) for kid in kids]
     breadcrumb = [*reversed(unit_ancestors(unit=unit)), unit]
     return UnitStats(unit, generation, breadcrumb, window, counts, layer, child_level, children)
 
 
 def _in_unit(unit: AdminUnit, generation: str) -> Q:
-    if unit.level == AdminLevel.PROVINCE:
-        return Q()  # every feature is stamped inside the province or not at all
+    if unit.level == AdminLevel.PROVINCE:  # stamped into one of its units
+        return Q(**{f"{UNIT_COLUMN[(generation, PROVINCE_LEVEL[generation])]}__isnull": False})
     column = UNIT_COLUMN.get((generation, unit.level))
     return Q(**{column: unit.code}) if column else Q(pk__in=[])
+
+
+def _kept(principal, layer: Layer) -> bool:
+    """Counted from the kept per-unit counts: dense layers, read whole by this caller (the
+    counts know units, not a caller's ground, which is small enough to count directly)."""
+    return has_unit_counts(layer) and principal.feature_scope(layer).everything
+
+
+def _count_in(principal, layer: Layer, unit: AdminUnit, generation: str, window: Window) -> int:
+    if not _kept(principal, layer):
+        return _readable(principal, layer, window).filter(_in_unit(unit, generation)).count()
+    level = PROVINCE_LEVEL[generation] if unit.level == AdminLevel.PROVINCE else unit.level
+    codes = None if unit.level == AdminLevel.PROVINCE else [unit.code]
+    return sum(unit_counts(layer=layer, kind=KIND[(generation, level)], codes=codes,
+                           since=window.since, until=window.until).values())
+
+
+def _per_unit(principal, layer: Layer, generation: str, level: str, codes: list[str],
+              window: Window, in_unit: Q) -> dict[str, int]:
+    if _kept(principal, layer):
+        return unit_counts(layer=layer, kind=KIND[(generation, level)], codes=codes,
+                           since=window.since, until=window.until)
+    column = UNIT_COLUMN[(generation, level)]
+    return dict(_readable(principal, layer, window).filter(in_unit).values_list(column)
+                .annotate(n=Count("id")).order_by())
 
 
 def _readable(principal, layer: Layer, window: Window) -> QuerySet[Feature]:

@@ -221,16 +221,41 @@ SELECT layer_id, lv, {_cell("x")}, {_cell("y")}, category, count(*), sum(x), sum
 
 
 _MOVED = """
-  SELECT m.layer_id, m.x, m.y, m.month, m.category, m.status, m.sign, l.min_zoom,
-         l.aggregate_below_zoom
+  SELECT m.layer_id, m.x, m.y, m.month, m.day, m.category, m.status, m.sign, m.commune_code,
+         m.commune_code_pre2025, m.district_code_pre2025, l.min_zoom, l.aggregate_below_zoom
     FROM moved m JOIN layers_layer l ON l.id = m.layer_id
    WHERE l.aggregate_below_zoom IS NOT NULL"""
 
+# A feature counts in the unit of each kind it was stamped into (current commune, pre-reform
+# commune, pre-reform district).
+_UNIT_KINDS = """CROSS JOIN LATERAL (VALUES ('c', {0}commune_code), ('p', {0}commune_code_pre2025),
+                             ('d', {0}district_code_pre2025)) AS k (kind, code)"""
+
 FOLD_SQL = f"""
 WITH moved AS (
-  DELETE FROM tiles_pointdelta RETURNING layer_id, x, y, month, category, status, sign
+  DELETE FROM tiles_pointdelta RETURNING layer_id, x, y, month, day, category, status, sign,
+                                         commune_code, commune_code_pre2025,
+                                         district_code_pre2025
 ),
 points AS ({_MOVED}),
+units AS (
+  INSERT INTO tiles_unitmonthcount (layer_id, kind, code, month, n)
+  SELECT layer_id, k.kind, k.code, month, sum(sign)
+    FROM points {_UNIT_KINDS.format("points.")}
+   WHERE k.code <> ''
+   GROUP BY 1, 2, 3, 4
+  ON CONFLICT (layer_id, kind, code, month) DO UPDATE
+    SET n = tiles_unitmonthcount.n + EXCLUDED.n
+),
+unit_days AS (
+  INSERT INTO tiles_unitdaycount (layer_id, kind, code, day, n)
+  SELECT layer_id, k.kind, k.code, day, sum(sign)
+    FROM points {_UNIT_KINDS.format("points.")}
+   WHERE k.code <> '' AND day IS NOT NULL
+   GROUP BY 1, 2, 3, 4
+  ON CONFLICT (layer_id, kind, code, day) DO UPDATE
+    SET n = tiles_unitdaycount.n + EXCLUDED.n
+),
 detail AS (
   INSERT INTO tiles_pointcell (layer_id, level, cx, cy, month, category, status, n, sx, sy)
   SELECT layer_id, lv, {_cell("x")}, {_cell("y")}, month, category, status,
@@ -257,12 +282,31 @@ ON CONFLICT (layer_id, level, cx, cy, category) DO UPDATE
 FOLD_LOCK = 0x7469_6C65  # pg advisory lock key of the fold ("tile")
 
 
+UNITS_SQL = f"""
+INSERT INTO tiles_unitmonthcount (layer_id, kind, code, month, n)
+SELECT f.layer_id, k.kind, k.code,
+       date_trunc('month', f.observed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, count(*)
+  FROM layers_feature f {_UNIT_KINDS.format("f.")}
+ WHERE f.layer_id = %s AND coalesce(k.code, '') <> ''
+ GROUP BY 1, 2, 3, 4"""
+
+UNIT_DAYS_SQL = f"""
+INSERT INTO tiles_unitdaycount (layer_id, kind, code, day, n)
+SELECT f.layer_id, k.kind, k.code, (f.observed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+       count(*)
+  FROM layers_feature f {_UNIT_KINDS.format("f.")}
+ WHERE f.layer_id = %s AND coalesce(k.code, '') <> '' AND f.observed_at IS NOT NULL
+ GROUP BY 1, 2, 3, 4"""
+
+
 def rollup_rebuild(layer: Layer) -> int:
     """Recompute a layer's cluster counts from its features (after bulk loads or a change of
     the layer's aggregation settings); returns the number of cells."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM tiles_pointcell WHERE layer_id = %s", [layer.pk])
         cursor.execute("DELETE FROM tiles_pointcelltotal WHERE layer_id = %s", [layer.pk])
+        cursor.execute("DELETE FROM tiles_unitmonthcount WHERE layer_id = %s", [layer.pk])
+        cursor.execute("DELETE FROM tiles_unitdaycount WHERE layer_id = %s", [layer.pk])
         # Counted from the features below: pending deltas of the layer would count twice.
         cursor.execute("DELETE FROM tiles_pointdelta WHERE layer_id = %s", [layer.pk])
         if layer.aggregate_below_zoom is None:
@@ -270,6 +314,10 @@ def rollup_rebuild(layer: Layer) -> int:
         cursor.execute(DETAIL_SQL, [layer.pk])
         cells = cursor.rowcount
         cursor.execute(TOTALS_SQL, [layer.pk])
+        cells += cursor.rowcount
+        cursor.execute(UNITS_SQL, [layer.pk])
+        cells += cursor.rowcount
+        cursor.execute(UNIT_DAYS_SQL, [layer.pk])
         return cells + cursor.rowcount
 
 
@@ -287,8 +335,8 @@ def analyze() -> None:
     layer's index entries for a tile of a few points."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE layers_feature, layers_adminunit, tiles_pointcell, "
-                       "tiles_pointcelltotal, tiles_unitshape, tiles_unitlabel, "
-                       "tiles_basemapfeature")
+                       "tiles_pointcelltotal, tiles_unitmonthcount, tiles_unitdaycount, "
+                       "tiles_unitshape, tiles_unitlabel, tiles_basemapfeature")
 
 
 def bump_version(layer: Layer) -> None:

@@ -73,10 +73,59 @@ class PointDelta(models.Model):
     category = models.TextField(default="")
     status = models.TextField(default="")
     sign = models.SmallIntegerField()
+    # The feature's local day and the units it was stamped into (layers' feature trigger), for
+    # the per-unit counts (UnitMonthCount, UnitDayCount).
+    day = models.DateField(null=True)
+    commune_code = models.TextField(default="")
+    commune_code_pre2025 = models.TextField(default="")
+    district_code_pre2025 = models.TextField(default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(sign__in=(-1, 1)),
                                               name="tiles_pointdelta_sign")]
+
+
+class UnitKind(models.TextChoices):
+    """Which stamped code of a feature a unit count follows (ADR 0005)."""
+
+    COMMUNE = "c", "xã/phường (hiện hành)"
+    COMMUNE_PRE2025 = "p", "xã (trước 1/7/2025)"
+    DISTRICT_PRE2025 = "d", "huyện (trước 1/7/2025)"
+
+
+class UnitMonthCount(models.Model):
+    """Features of a dense point layer per unit and local month, for the drill-down's figures
+    (`tiles.unit_counts`): a province-wide count reads a few thousand rows instead of a
+    million features. Kept like the cluster counts: deltas queued by the trigger, folded by
+    the drain; readers add the pending deltas."""
+
+    layer = models.ForeignKey("layers.Layer", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=1, choices=UnitKind.choices)
+    code = models.TextField()
+    month = models.DateField(null=True)
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["layer", "kind", "code", "month"],
+                                               nulls_distinct=False,
+                                               name="tiles_unitmonthcount_key")]
+
+
+class UnitDayCount(models.Model):
+    """The same counts per local day, for the days of a window that do not fill a month (a
+    window is whole local days: no feature is ever counted one by one)."""
+
+    layer = models.ForeignKey("layers.Layer", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=1, choices=UnitKind.choices)
+    code = models.TextField()
+    day = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["layer", "kind", "code", "day"],
+                                               name="tiles_unitdaycount_key")]
+        # A window's edge days of every unit (the province's choropleth).
+        indexes = [models.Index(fields=["layer", "kind", "day"], name="tiles_unitday_window")]
 
 
 class UnitShape(models.Model):

@@ -54,8 +54,12 @@ def _cells(layer: Layer) -> dict:
                           SELECT 't', level, cx, cy, '', category, '', n, sx, sy
                             FROM tiles_pointcelltotal WHERE layer_id = %(id)s AND n <> 0""",
                        {"id": layer.pk})
-        return {row[:7]: (row[7], round(row[8], 1), round(row[9], 1))
-                for row in cursor.fetchall()}
+        cells = {row[:7]: (row[7], round(row[8], 1), round(row[9], 1))
+                 for row in cursor.fetchall()}
+        cursor.execute("""SELECT kind, code, month::text, n FROM tiles_unitmonthcount
+                           WHERE layer_id = %s AND n <> 0""", [layer.pk])
+        cells.update({("u", *row[:3]): row[3] for row in cursor.fetchall()})
+        return cells
 
 
 def test_tiles_count_new_points_before_and_after_the_fold(client, no_cache):
@@ -147,3 +151,35 @@ def test_two_writers_of_one_layer_do_not_wait_for_each_other(committed_connectio
             cursor.execute("SELECT count(*) FROM tiles_pointdelta WHERE layer_id = %s",
                            [layer_id])
             assert cursor.fetchone()[0] >= 1
+
+
+def test_unit_counts_see_pending_points_and_keep_them_after_the_fold():
+    from datetime import timedelta
+
+    from tiles.models import UnitKind
+    from tiles.unit_counts import unit_counts
+
+    layer = Layer.objects.get(slug=SLUG)
+    deltas_fold()
+    commune = Feature.objects.filter(layer=layer).exclude(commune_code=None) \
+        .values_list("commune_code", flat=True).first()
+    lon_lat = Feature.objects.filter(layer=layer, commune_code=commune).first().geom.coords
+    day = _template().observed_at.date()
+    windows = [(None, None), (day - timedelta(days=40), day + timedelta(days=40)),
+               (day, day)]
+
+    def figures() -> list:
+        return [unit_counts(layer=layer, kind=UnitKind.COMMUNE, codes=[commune], since=since,
+                            until=until)[commune] for since, until in windows]
+
+    before = figures()
+    _add(layer, 3, lon_lat=lon_lat, prefix="unit")
+    assert Feature.objects.filter(layer=layer, external_id__startswith="unit-",
+                                  commune_code=commune).count() == 3
+    pending = figures()
+    assert pending == [n + 3 for n in before]
+    deltas_fold()
+    assert figures() == pending
+    province = unit_counts(layer=layer, kind=UnitKind.DISTRICT_PRE2025, codes=None)
+    assert sum(province.values()) == Feature.objects.filter(
+        layer=layer, district_code_pre2025__isnull=False).count()
