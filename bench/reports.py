@@ -52,8 +52,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--paced", type=int, default=100, help="reports in the paced phase")
     parser.add_argument("--rate", type=float, default=10.0, help="paced reports per second")
     parser.add_argument("--http-workers", type=int, default=2, help="granian worker processes")
-    parser.add_argument("--gil-switch-ms", type=float, default=None,
-                        help="IOC_GIL_SWITCH_MS for the HTTP server (default: the app's)")
     parser.add_argument("--http-threads", type=int, default=HTTP_THREADS,
                         help="granian blocking threads per worker")
     return parser.parse_args()
@@ -133,8 +131,6 @@ def servers_start(servers: Servers, url: str, args) -> tuple[str, str, dict]:
                IOC_LIVE_CHANNEL_PREFIX=f"bench-reports-{run}",
                IOC_THROTTLE_ANON_BURST="off",
                IOC_THROTTLE_ANON_SUSTAINED="off")
-    if args.gil_switch_ms is not None:
-        env["IOC_GIL_SWITCH_MS"] = str(args.gil_switch_ms)
     venv = ROOT / ".venv" / "bin"
     http_port, ws_port = free_port(), free_port()
     http_log, ws_log = VAR / "logs" / "reports-http.log", VAR / "logs" / "reports-ws.log"

@@ -4,14 +4,8 @@ Tile requests of anonymous callers and API tokens are answered before Django's m
 chain (tiles/gateway.py)."""
 import gc
 import os
-import sys
 
 from django.core.wsgi import get_wsgi_application
-
-# How long a thread may keep the GIL while others wait for it (Python's default: 5 ms). Our
-# request threads mostly wait for PostgreSQL and want the GIL back at once; a shorter slice
-# keeps one busy thread from holding up the rest (IOC_GIL_SWITCH_MS; bench/reports.py).
-sys.setswitchinterval(float(os.environ.get("IOC_GIL_SWITCH_MS", "5")) / 1000)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ioc_gis.settings.prod")
 django_application = get_wsgi_application()

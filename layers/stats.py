@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tiles.models import UnitKind
-from tiles.unit_counts import has_unit_counts, unit_counts
+from tiles.unit_counts import COLUMN, has_unit_counts, unit_counts
 
 from .conf import PRE_REFORM_REFERENCE_DATE
 from .models import AdminLevel, AdminUnit, Feature, Layer, LayerSource
@@ -22,11 +22,8 @@ from .selectors import layer_get_visible, layer_list_visible, unit_ancestors, un
 CURRENT, PRE_REFORM = "current", "pre2025"
 GENERATIONS = (CURRENT, PRE_REFORM)
 
-# The stamped code that places a feature in a unit of this generation and level.
-UNIT_COLUMN = {(CURRENT, AdminLevel.COMMUNE): "commune_code",
-               (PRE_REFORM, AdminLevel.COMMUNE): "commune_code_pre2025",
-               (PRE_REFORM, AdminLevel.DISTRICT): "district_code_pre2025"}
-# The kept counts (tiles.unit_counts) of a unit of this generation and level.
+# The kind of unit of a generation and level: its kept counts (tiles.unit_counts) and the
+# stamped feature code that places a feature in it (COLUMN).
 KIND = {(CURRENT, AdminLevel.COMMUNE): UnitKind.COMMUNE,
         (PRE_REFORM, AdminLevel.COMMUNE): UnitKind.COMMUNE_PRE2025,
         (PRE_REFORM, AdminLevel.DISTRICT): UnitKind.DISTRICT_PRE2025}
@@ -96,9 +93,10 @@ def unit_stats(*, principal, code: str, generation: str = CURRENT, layer_slug: s
 
 def _in_unit(unit: AdminUnit, generation: str) -> Q:
     if unit.level == AdminLevel.PROVINCE:  # stamped into one of its units
-        return Q(**{f"{UNIT_COLUMN[(generation, PROVINCE_LEVEL[generation])]}__isnull": False})
-    column = UNIT_COLUMN.get((generation, unit.level))
-    return Q(**{column: unit.code}) if column else Q(pk__in=[])
+        column = COLUMN[KIND[(generation, PROVINCE_LEVEL[generation])]]
+        return Q(**{f"{column}__isnull": False})
+    kind = KIND.get((generation, unit.level))
+    return Q(**{COLUMN[kind]: unit.code}) if kind else Q(pk__in=[])
 
 
 def _kept(principal, layer: Layer) -> bool:
@@ -121,7 +119,7 @@ def _per_unit(principal, layer: Layer, generation: str, level: str, codes: list[
     if _kept(principal, layer):
         return unit_counts(layer=layer, kind=KIND[(generation, level)], codes=codes,
                            since=window.since, until=window.until)
-    column = UNIT_COLUMN[(generation, level)]
+    column = COLUMN[KIND[(generation, level)]]
     return dict(_readable(principal, layer, window).filter(in_unit).values_list(column)
                 .annotate(n=Count("id")).order_by())
 

@@ -59,3 +59,17 @@ def _empty_tile_cache(settings) -> None:
         client = redis.Redis.from_url(settings.REDIS_URL)
         for key in client.scan_iter(f"{settings.TILES_CACHE_PREFIX}:*", count=1000):
             client.delete(key)
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """The live-push Redis of the real-process tests (skipped without one)."""
+    import redis
+    from django.conf import settings
+
+    url = settings.IOC_LIVE_REDIS_URL or "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url} (make test provides one: scripts/redis.sh)")
+    return url

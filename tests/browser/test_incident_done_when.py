@@ -169,19 +169,6 @@ def end_idle_db_sessions(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def redis_url():
-    import redis
-    from django.conf import settings
-
-    url = settings.IOC_LIVE_REDIS_URL or "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {url} (make test provides one: scripts/redis.sh)")
-    return url
-
-
-@pytest.fixture(scope="module")
 def deployed(django_db_setup, django_db_blocker, end_idle_db_sessions, redis_url,
              tmp_path_factory):
     """granian + uvicorn on the test database, Redis under a prefix of this run, static files

@@ -63,19 +63,6 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def redis_url():
-    import redis
-    from django.conf import settings
-
-    url = settings.IOC_LIVE_REDIS_URL or "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {url} (make test provides one: scripts/redis.sh)")
-    return url
-
-
-@pytest.fixture(scope="module")
 def stack(django_db_setup, django_db_blocker, redis_url):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
