@@ -1,6 +1,7 @@
 """URL map: only includes of the apps' own urls, plus probes and API docs."""
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ioc_gis import views
@@ -25,6 +26,12 @@ urlpatterns = [
     path("phan-anh/", include("citizen.urls")),  # citizens' report form and tracking pages
     path("dieu-hanh/", include("console.urls")),  # operators' pages: the live operator map
     path("open311/v2/", include("open311.urls")),
+    # The staff screens (ioc_gis/screens.py): wall, operator console, drill-down, planner.
+    path("wall/", include("wall.urls")),
+    path("ops/", include("console.ops_urls")),
+    path("drill/", include("drilldown.urls")),
+    path("planner/", include("planner.urls")),
+    path("i18n/setlang/", set_language, name="set-language"),
 ]
 
 handler404 = "ioc_gis.views.not_found"

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "citizen",
     "live",
     "console",
+    "wall",
+    "drilldown",
+    "planner",
 ]
 
 MIDDLEWARE = [
