@@ -5,7 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 WS_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
-SERVE_ENV := DJANGO_SETTINGS_MODULE=ioc_gis.settings.dev DEBUG=$${DEBUG:-0} PORT=$(PORT) WS_PORT=$(WS_PORT)
+# The demo's heartbeat: a synthetic report every 30 s (demo/pulse.py); IOC_DEMO_PULSE_SECONDS=0 stops it.
+SERVE_ENV := DJANGO_SETTINGS_MODULE=ioc_gis.settings.dev DEBUG=$${DEBUG:-0} PORT=$(PORT) WS_PORT=$(WS_PORT) \
+  IOC_DEMO_PULSE_SECONDS=$${IOC_DEMO_PULSE_SECONDS:-30}
 # HTTP through WSGI (granian threads keep their database connections; ADRs 0008, 0010) and the
 # live push socket through ASGI (uvicorn, /ws/; see ADR 0009), side by side.
 SERVER := scripts/serve.sh

@@ -22,11 +22,12 @@ TRIAGE = ["incidents.add_incident", "incidents.verify_incident", "incidents.assi
 PROVINCE_WIDE = "access.province_wide"
 PRIVATE = "access.view_private_properties"
 EXPORT = "access.export_data"
+PIN_WALL = "wall.pin_scene"  # hold the video wall on one scene (wall/services.py)
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROVINCE_LEADER: VIEW_MAP + VIEW_INCIDENTS + [PROVINCE_WIDE, PRIVATE, EXPORT],
     Role.SECTOR_OPERATOR: VIEW_MAP + EDIT_FEATURES + VIEW_INCIDENTS + TRIAGE + HANDLE
-    + [PRIVATE],
+    + [PRIVATE, PIN_WALL],
     Role.UNIT_OFFICIAL: VIEW_MAP + VIEW_INCIDENTS + HANDLE + [PRIVATE],
     Role.FIELD_STAFF: VIEW_MAP + VIEW_INCIDENTS + HANDLE
     + ["layers.change_feature", "incidents.add_incident"],
@@ -36,7 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                                          "incidents.add_incident"],
     Role.ADMINISTRATOR: VIEW_MAP + EDIT_FEATURES + MANAGE + VIEW_INCIDENTS + TRIAGE + HANDLE
     + ["incidents.add_category", "incidents.change_category", "incidents.change_incident",
-       PROVINCE_WIDE, PRIVATE, EXPORT, "audit.view_auditlog"],
+       PROVINCE_WIDE, PRIVATE, EXPORT, "audit.view_auditlog", PIN_WALL],
     Role.CITIZEN: [],
 }
 

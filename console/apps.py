@@ -2,10 +2,12 @@ from django.apps import AppConfig
 
 
 class ConsoleConfig(AppConfig):
-    """Operators' pages (điều hành): for now the live operator map; the full console follows.
+    """Operators' pages (điều hành): the operator console /ops/ (list, map, detail drawer) and
+    the live operator map /dieu-hanh/ban-do/.
 
-    Pages only, like the citizen app: the map draws the tiles and style of the tiles app for the
-    signed-in user, and incident events arrive on the live push socket (live/, ADR 0009)."""
+    Pages only, like the citizen app: the maps draw the tiles and style of the tiles app for the
+    signed-in user, the console reads and acts through the incidents API, and incident events
+    arrive on the live push socket (live/, ADR 0009)."""
 
     name = "console"
     verbose_name = "Điều hành"

@@ -1,8 +1,8 @@
 """The operator console, included at /ops/ by ioc_gis/urls.py."""
 from django.urls import path
 
-from . import views
+from . import ops
 
 urlpatterns = [
-    path("", views.operator_map, name="ops"),
+    path("", ops.ops_console, name="ops"),
 ]

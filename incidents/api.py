@@ -1,8 +1,12 @@
 """REST endpoints of the incident workflow. Thin: read input, one domain call, write output."""
 import math
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
-from django.contrib.gis.geos import Point
 from django.core.validators import URLValidator
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -12,10 +16,15 @@ from rest_framework.views import APIView
 from access.principal import principal_of
 from ioc_gis.api.pagination import LimitOffsetPagination
 from ioc_gis.api.serializers import FlatFieldsMixin
+from layers.errors import UnitNotFound
+from layers.models import Sector
+from layers.selectors import unit_get
 
 from . import selectors, services
 from .models import COMMENT_MAX_LENGTH, PUBLIC_CHANNELS, Channel, Incident, Severity
 from .transitions import Status, next_states
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _finite(value: float) -> None:
@@ -120,6 +129,16 @@ class EventOutput(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
+class StaffEventOutput(EventOutput):
+    """A step of the history as staff see it: also who made it (never shown to citizens)."""
+
+    actor = serializers.SerializerMethodField()
+
+    def get_actor(self, event) -> str | None:
+        user = event.actor
+        return (user.get_full_name() or user.get_username()) if user else None
+
+
 class StaffIncidentOutput(PublicIncidentOutput):
     severity = serializers.CharField()
     channel = serializers.CharField()
@@ -163,18 +182,85 @@ class CategoryListApi(APIView):
         return Response(CategoryOutput(selectors.category_list(), many=True).data)
 
 
+class CodeListField(serializers.CharField):
+    """A comma-separated list of codes, each one of `allowed()` (an unknown one is a 400)."""
+
+    def __init__(self, allowed, **kwargs):
+        self.allowed = allowed
+        super().__init__(max_length=2000, required=False, **kwargs)
+
+    def to_internal_value(self, data) -> list[str] | None:
+        codes = sorted({c.strip() for c in super().to_internal_value(data).split(",")
+                        if c.strip()})
+        unknown = [c for c in codes if c not in self.allowed()]
+        if unknown:
+            raise serializers.ValidationError(f"Mã không có trong danh mục: {', '.join(unknown[:10])}.")
+        return codes or None
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class InstantField(serializers.Field):
+    """An ISO 8601 date (local midnight) or date-time; naive times are Vietnam time — the rule
+    of the tiles' `since`/`until`, so one filter selects the same incidents on both."""
+
+    def to_internal_value(self, data) -> datetime:
+        text = str(data).strip()
+        try:
+            moment = parse_datetime(text)
+            if moment is None and len(text) == 10 and parse_date(text) is not None:
+                moment = datetime.combine(parse_date(text), time.min)
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise serializers.ValidationError("Phải là ngày hoặc thời điểm ISO 8601.")
+        return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+
+    def to_representation(self, value) -> str:
+        return value.isoformat()
+
+
+def _current_unit(code: str) -> str:
+    try:
+        unit_get(code=code, day=timezone.localdate())
+    except UnitNotFound:
+        raise serializers.ValidationError(f"Không có đơn vị hành chính mã {code}.") from None
+    return code
+
+
+class IncidentListQuery(serializers.Serializer):
+    """Filters of the staff list (all optional, combined): codes, a unit in force today (its
+    communes and assignees), creation time in [since, until), overdue, a text or tracking id."""
+
+    status = CodeListField(lambda: Status.values)
+    category = CodeListField(selectors.category_codes)
+    sector = serializers.ChoiceField(Sector.choices, required=False)
+    commune = serializers.RegexField(r"^[0-9]{2,5}$", required=False)
+    unit = serializers.RegexField(r"^[0-9]{2,5}$", required=False, validators=[_current_unit])
+    since = InstantField(required=False)
+    until = InstantField(required=False)
+    overdue = serializers.BooleanField(required=False)
+    q = serializers.CharField(max_length=100, required=False)
+
+    def validate(self, data: dict) -> dict:
+        if data.get("since") and data.get("until") and data["since"] >= data["until"]:
+            raise serializers.ValidationError({"until": ["'until' phải sau 'since'."]})
+        if "q" in data:
+            data["text"] = data.pop("q")
+        return data
+
+
 class IncidentListApi(APIView):
     access_policy = "scoped"
     token_scope = staticmethod(lambda request: "reports:submit" if request.method == "POST"
                                else "layers:read")
 
-    @extend_schema(responses=StaffIncidentOutput(many=True))
+    @extend_schema(parameters=[IncidentListQuery], responses=StaffIncidentOutput(many=True))
     def get(self, request):
-        query = request.query_params
+        given = {k: v for k, v in request.query_params.items() if v.strip()}
+        query = IncidentListQuery(data=given)
+        query.is_valid(raise_exception=True)
         principal = principal_of(request)
-        incidents = selectors.incident_list_visible(
-            principal=principal, status=_codes(query, "status"),
-            category=_codes(query, "category"), commune=query.get("commune") or None)
+        incidents = selectors.incident_list_visible(principal=principal, **query.validated_data)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(incidents, request, view=self)
         return paginator.get_paginated_response(
@@ -196,11 +282,6 @@ class IncidentListApi(APIView):
                         status=201)
 
 
-def _codes(query, name: str) -> list[str] | None:
-    text = query.get(name, "")
-    return [c for c in text.split(",") if c] or None
-
-
 class IncidentDetailApi(APIView):
     access_policy = "scoped"
     token_scope = "layers:read"
@@ -211,15 +292,26 @@ class IncidentDetailApi(APIView):
         incident = selectors.incident_get_visible(principal=principal, public_id=public_id)
         data = StaffIncidentOutput(incident, context={"principal": principal,
                                                       "with_contact": True}).data
-        data["events"] = EventOutput(incident.events.all(), many=True).data
+        data["events"] = StaffEventOutput(selectors.incident_event_list(incident=incident),
+                                          many=True).data
+        data["sla_hours"] = incident.category.sla.total_seconds() / 3600
+        data["photos"] = [_photo(incident, number, photo) for number, photo in
+                          enumerate(selectors.incident_photo_list(incident=incident), start=1)]
         return Response(data)
+
+
+def _photo(incident: Incident, number: int, photo) -> dict:
+    url = reverse("report-photo", kwargs={"public_id": incident.public_id, "number": number})
+    return {"number": number, "width": photo.width, "height": photo.height, "url": url}
 
 
 class TransitionInput(serializers.Serializer):
     to = serializers.ChoiceField(Status.choices)
     note = serializers.CharField(max_length=2000, required=False, default="")
     public = serializers.BooleanField(required=False, default=True)
-    assigned_unit = serializers.RegexField(r"^[0-9]{2,5}$", required=False, default=None)
+    # A unit in force today (400 otherwise); any unit may be handed an incident.
+    assigned_unit = serializers.RegexField(r"^[0-9]{2,5}$", required=False, default=None,
+                                           validators=[_current_unit])
 
 
 class IncidentTransitionApi(APIView):
@@ -256,39 +348,6 @@ class IncidentMergeApi(APIView):
         return Response(StaffIncidentOutput(incident, context={"principal": principal}).data)
 
 
-class DuplicateQueryInput(serializers.Serializer):
-    category = serializers.SlugField(max_length=40)
-    lon = Coordinate(-180, 180)
-    lat = Coordinate(-90, 90)
-
-
-class DuplicateOutput(serializers.Serializer):
-    id = serializers.CharField(source="public_id")
-    status = serializers.CharField()
-    title = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    distance_m = serializers.SerializerMethodField()
-
-    def get_distance_m(self, incident) -> float:
-        return round(incident.distance.m, 1)
-
-
-class DuplicateListApi(APIView):
-    """Reports like the one about to be sent (same category, ~50 m, recent): public fields."""
-
-    access_policy = "public-reference"
-    token_scope = "reports:submit"
-
-    @extend_schema(parameters=[DuplicateQueryInput], responses=DuplicateOutput(many=True))
-    def get(self, request):
-        data = DuplicateQueryInput(data=request.query_params)
-        data.is_valid(raise_exception=True)
-        category = selectors.category_get(code=data.validated_data["category"])
-        point = Point(data.validated_data["lon"], data.validated_data["lat"], srid=4326)
-        near = selectors.incident_duplicates_near(category=category, point=point)[:10]
-        return Response(DuplicateOutput(near, many=True).data)
-
-
 class CommentInput(serializers.Serializer):
     text = serializers.CharField(max_length=COMMENT_MAX_LENGTH)  # blank or spaces only: 400
     public = serializers.BooleanField(required=False, default=False)  # omitted: internal note
@@ -303,29 +362,6 @@ class CommentOutput(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
     by_unit = serializers.CharField(source="author_unit")
     author = serializers.CharField(source="author.username", default=None)
-
-
-class ReplyOutput(serializers.Serializer):
-    """A public reply as citizens see it: signed by a unit or agency, never by a person."""
-
-    text = serializers.CharField(source="body")
-    at = serializers.DateTimeField(source="created_at")
-    by_unit = serializers.CharField(source="author_unit")
-
-
-class ReportTrackOutput(PublicIncidentOutput):
-    """The tracking page: public fields, public history, public replies."""
-
-    events = serializers.SerializerMethodField()
-    replies = serializers.SerializerMethodField()
-
-    @extend_schema_field(EventOutput(many=True))
-    def get_events(self, incident: Incident) -> list:
-        return EventOutput(incident.events.filter(is_public=True), many=True).data
-
-    @extend_schema_field(ReplyOutput(many=True))
-    def get_replies(self, incident: Incident) -> list:
-        return ReplyOutput(selectors.incident_replies_public(incident=incident), many=True).data
 
 
 class IncidentCommentListApi(APIView):
@@ -351,71 +387,3 @@ class IncidentCommentListApi(APIView):
             principal=principal_of(request), public_id=public_id,
             text=data.validated_data["text"], is_public=data.validated_data["public"])
         return Response(CommentOutput(comment).data, status=201)
-
-
-class ReportTrackApi(APIView):
-    """The public tracking page's data: status history and public replies, by tracking id."""
-
-    access_policy = "public-reference"
-    token_scope = "reports:submit"
-
-    @extend_schema(responses=ReportTrackOutput)
-    def get(self, request, public_id: str):
-        incident = selectors.incident_get_public(public_id=public_id)
-        return Response(ReportTrackOutput(incident).data)
-
-
-class RatingInput(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
-
-
-class ReportRatingApi(APIView):
-    access_policy = "public-reference"
-    token_scope = "reports:submit"
-
-    @extend_schema(request=RatingInput, responses=PublicIncidentOutput)
-    def post(self, request, public_id: str):
-        data = RatingInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        incident = services.incident_rate(public_id=public_id,
-                                          rating=data.validated_data["rating"])
-        return Response(PublicIncidentOutput(incident).data)
-
-
-class PhotoOutput(serializers.Serializer):
-    number = serializers.IntegerField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    url = serializers.CharField()
-
-
-class ReportPhotoListApi(APIView):
-    """POST a photo (multipart field `photo`) to a report by its tracking id."""
-
-    access_policy = "public-reference"
-    token_scope = "reports:submit"
-
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "photo": {"type": "string", "format": "binary"}}}}, responses={201: PhotoOutput})
-    def post(self, request, public_id: str):
-        upload = request.FILES.get("photo")
-        if upload is None:
-            raise serializers.ValidationError({"photo": ["Cần một tệp ảnh."]})
-        photo = services.incident_photo_add(public_id=public_id, data=upload.read())
-        number = photo.incident.photos.count()
-        return Response({"number": number, "width": photo.width, "height": photo.height,
-                         "url": f"/api/reports/{public_id}/photos/{number}/"}, status=201)
-
-
-class ReportPhotoApi(APIView):
-    """GET the n-th photo of a report (our re-encoded JPEG)."""
-
-    access_policy = "public-reference"
-    token_scope = "reports:submit"
-
-    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
-    def get(self, request, public_id: str, number: str):
-        from django.http import FileResponse
-
-        photo = selectors.incident_photo_get(public_id=public_id, number=int(number))
-        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")

@@ -122,7 +122,12 @@ class Incident(models.Model):
             ("merge_incident", "Gộp sự cố trùng"),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="incident_status_due"),
-                   models.Index(fields=["commune_code", "status"], name="incident_commune")]
+                   models.Index(fields=["commune_code", "status"], name="incident_commune"),
+                   # newest first (lists, the wall's "new in 24 h", time windows)
+                   models.Index(fields=["-created_at", "-id"], name="incident_newest"),
+                   # the wall's "resolved on time in 30 days": most rows are closed
+                   models.Index(fields=["resolved_at"], name="incident_resolved_at",
+                                condition=Q(resolved_at__isnull=False))]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                                    name="incident_rating_1_5"),

@@ -1,5 +1,6 @@
 """Reads of incidents, scoped by the caller: staff see incidents of their sectors routed to
 their units (province-wide roles: every unit); the public sees only what a tracking id shows."""
+import re
 import time
 from datetime import timedelta
 
@@ -7,14 +8,17 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
 from access.principal import NOTHING, Principal
-from layers.models import Sector
+from layers.models import AdminUnit, Sector
+from layers.models.expressions import Fold
+from layers.selectors import valid_on
 
 from .errors import IncidentNotFound, UnknownCategory
-from .models import Category, Channel, Incident, IncidentComment
+from .models import (Category, Channel, Incident, IncidentComment, IncidentEvent,
+                     IncidentPhoto)
 from .transitions import CLOSED_STATES, HIDDEN_STATES
 
 
@@ -43,10 +47,20 @@ def incident_on_ground(*, principal: Principal, commune_code: str,
 
 def incident_list_visible(*, principal: Principal, status: list[str] | None = None,
                           category: list[str] | None = None, commune: str | None = None,
-                          since=None, until=None, overdue: bool | None = None
-                          ) -> QuerySet[Incident]:
+                          since=None, until=None, overdue: bool | None = None,
+                          sector: str | None = None, unit: str | None = None,
+                          text: str | None = None) -> QuerySet[Incident]:
+    """Incidents the principal may read, newest first, narrowed by the filters given: status
+    and category codes, a commune, a sector, a unit (`incident_unit_filter`), creation time
+    in [since, until), overdue or not, and a text (`incident_text_filter`)."""
     incidents = (Incident.objects.filter(incident_scope(principal=principal))
                  .select_related("category"))
+    if sector:
+        incidents = incidents.filter(category__sector=sector)
+    if unit:
+        incidents = incidents.filter(incident_unit_filter(code=unit))
+    if text:
+        incidents = incident_text_filter(incidents, text=text)
     if status:
         incidents = incidents.filter(status__in=status)
     if category:
@@ -61,6 +75,42 @@ def incident_list_visible(*, principal: Principal, status: list[str] | None = No
         late = Q(due_at__lt=timezone.now()) & ~Q(status__in=CLOSED_STATES | HIDDEN_STATES)
         incidents = incidents.filter(late) if overdue else incidents.exclude(late)
     return incidents.order_by("-created_at", "-id")
+
+
+def incident_unit_filter(*, code: str) -> Q:
+    """Incidents of a unit in force today: routed to it or to a commune inside it (its
+    descendants), or assigned to it or to one of those."""
+    codes = unit_codes_within(code=code)
+    return Q(commune_code__in=codes) | Q(assigned_unit_code__in=codes)
+
+
+def unit_codes_within(*, code: str) -> list[str]:
+    """The code of a unit in force today and those of every unit below it."""
+    day = timezone.localdate()
+    codes, level = [code], [code]
+    while level:
+        level = list(AdminUnit.objects.filter(valid_on(day), parent__code__in=level)
+                     .exclude(code__in=codes).values_list("code", flat=True))
+        codes += level
+    return codes
+
+
+TRACKING_ID = re.compile(r"^PA-[0-9A-Z]{8}$")
+
+
+def incident_text_filter(incidents: QuerySet[Incident], *, text: str) -> QuerySet[Incident]:
+    """A tracking id finds that incident; other text is looked for in the title, description
+    and address, ignoring case and Vietnamese diacritics ("o ga" finds "Ổ gà"). No index
+    serves it: it scans the incidents the other filters leave."""
+    text = text.strip()
+    if TRACKING_ID.match(text.upper()):
+        return incidents.filter(public_id=text.upper())
+    needle = Fold(Value(text))
+    return incidents.alias(
+        folded_title=Fold("title"), folded_description=Fold("description"),
+        folded_address=Fold("address"),
+    ).filter(Q(folded_title__contains=needle) | Q(folded_description__contains=needle)
+             | Q(folded_address__contains=needle))
 
 
 def incident_get_visible(*, principal: Principal, public_id: str) -> Incident:
@@ -123,6 +173,12 @@ def category_get(*, code: str) -> Category:
     return category
 
 
+def category_codes() -> list[str]:
+    """Codes of every category, in use or not: what incidents may be filtered by (the incidents
+    tiles' code list too)."""
+    return list(Category.objects.order_by("code").values_list("code", flat=True))
+
+
 def category_list() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).order_by("sector", "code")
 
@@ -139,6 +195,16 @@ def incident_duplicates_near(*, category: Category, point: Point,
         location__distance_lte=(point, D(m=settings.INCIDENT_DUPLICATE_RADIUS_M)))
         .exclude(status__in=HIDDEN_STATES)
         .annotate(distance=Distance("location", point)).order_by("distance", "-created_at"))
+
+
+def incident_photo_list(*, incident: Incident) -> list[IncidentPhoto]:
+    """An incident's photos in the order of their numbers (1-based, as `incident_photo_get`)."""
+    return list(incident.photos.order_by("created_at", "id"))
+
+
+def incident_event_list(*, incident: Incident) -> QuerySet[IncidentEvent]:
+    """An incident's whole history (staff), oldest first, with who made each step."""
+    return incident.events.select_related("actor").order_by("at", "id")
 
 
 def incident_photo_get(*, public_id: str, number: int):

@@ -22,6 +22,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("layers.urls")),
     path("api/", include("incidents.urls")),
+    path("api/planner/", include("planner.api_urls")),
+    path("api/wall/", include("wall.api_urls")),  # the video wall's scenes, pin, KPIs
+    path("api/drill/", include("drilldown.api_urls")),
     path("tiles/", include("tiles.urls")),
     path("phan-anh/", include("citizen.urls")),  # citizens' report form and tracking pages
     path("dieu-hanh/", include("console.urls")),  # operators' pages: the live operator map

@@ -236,10 +236,12 @@ def _unit_ref(unit: AdminUnit) -> dict:
 def _stats_output(figures: "stats.UnitStats") -> dict:
     window = figures.window
     return {
-        "unit": {**_unit_ref(figures.unit), "generation": figures.generation},
+        "unit": {**_unit_ref(figures.unit), "generation": figures.generation,
+                 "bbox": figures.bbox, "approximate": figures.unit.is_approximate},
         "breadcrumb": [_unit_ref(unit) for unit in figures.breadcrumb],
         "since": window.since, "until": window.until,
-        "layers": [{"slug": layer.slug, "title": layer.title_vi, "temporal": layer.is_temporal,
+        "layers": [{"slug": layer.slug, "title": layer.title_vi, "title_en": layer.title_en,
+                    "temporal": layer.is_temporal,
                     "count": count} for layer, count in figures.layer_counts],
         "choropleth": None if figures.layer is None else {
             "layer": figures.layer.slug,

@@ -34,7 +34,10 @@ class FeatureQueryInput(serializers.Serializer):
     until = serializers.DateTimeField(required=False)
 
     def validate_bbox(self, value: str) -> tuple[float, ...]:
-        west, south, east, north = (float(v) for v in value.split(","))
+        try:  # the pattern lets "1..2" through
+            west, south, east, north = (float(v) for v in value.split(","))
+        except ValueError:
+            raise serializers.ValidationError("bbox must be four numbers") from None
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
             raise serializers.ValidationError("bbox must be west,south,east,north in WGS84")
         return (west, south, east, north)

@@ -9,6 +9,7 @@ district — ADR 0005), so both generations drill down the same way."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.gis.db.models import Extent
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -60,6 +61,7 @@ class UnitStats:
     layer: Layer | None                  # the choropleth's layer
     child_level: str | None
     child_counts: list[tuple[AdminUnit, int]]
+    bbox: tuple[float, float, float, float]   # the unit's outline: west, south, east, north
 
 
 def generation_day(generation: str) -> date:
@@ -88,7 +90,9 @@ def unit_stats(*, principal, code: str, generation: str = CURRENT, layer_slug: s
                              window, in_unit)
         children = [(kid, per_code.get(kid.code, 0)) for kid in kids]
     breadcrumb = [*reversed(unit_ancestors(unit=unit)), unit]
-    return UnitStats(unit, generation, breadcrumb, window, counts, layer, child_level, children)
+    bbox = AdminUnit.objects.filter(pk=unit.pk).aggregate(box=Extent("geom"))["box"]
+    return UnitStats(unit, generation, breadcrumb, window, counts, layer, child_level, children,
+                     tuple(round(value, 5) for value in bbox))
 
 
 def _in_unit(unit: AdminUnit, generation: str) -> Q:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import api, feature_api
+from . import api, exports, feature_api
 
 urlpatterns = [
     path("units/", api.UnitListApi.as_view(), name="unit-list"),
@@ -14,4 +14,5 @@ urlpatterns = [
          name="feature-list"),
     re_path(r"^layers/(?P<slug>[-a-z0-9]+)/features/(?P<external_id>[^/]{1,200})/$",
             feature_api.FeatureDetailApi.as_view(), name="feature-detail"),
+    path("layers/<slug:slug>/export/", exports.LayerExportApi.as_view(), name="layer-export"),
 ]

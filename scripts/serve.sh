@@ -4,6 +4,7 @@
 # at $WS_PORT (IOC_LIVE_WS_PORT); behind nginx both sit under one origin instead
 # (deploy/nginx/ioc-gis.conf). When either server ends, or on Ctrl-C / SIGTERM, both stop.
 # Usage: PORT=8000 WS_PORT=8001 scripts/serve.sh   (what `make demo` and `make start` run)
+# IOC_DEMO_PULSE_SECONDS=30 also runs the demo's heartbeat (`make demo` sets it).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -21,8 +22,19 @@ ws=$!
   --blocking-threads-idle-timeout 600 --no-ws \
   --respawn-failed-workers --log-level warning &
 http=$!
+# The demo's heartbeat (demo/pulse.py): a synthetic report every IOC_DEMO_PULSE_SECONDS and an
+# open incident moved a step, so the wall shows life. `make demo` turns it on; 0 or unset: off.
+pulse=""
+if [ "${IOC_DEMO_PULSE_SECONDS:-0}" != "0" ]; then
+  mkdir -p var
+  .venv/bin/python manage.py demo_pulse --every "$IOC_DEMO_PULSE_SECONDS" > var/demo-pulse.log 2>&1 &
+  pulse=$!
+fi
 
-stop_both() { kill -TERM "$ws" "$http" 2>/dev/null || true; wait "$ws" "$http" 2>/dev/null || true; }
+stop_both() {
+  kill -TERM "$ws" "$http" $pulse 2>/dev/null || true
+  wait "$ws" "$http" $pulse 2>/dev/null || true
+}
 trap 'stop_both; exit 0' INT TERM
 wait -n "$ws" "$http"
 status=$?

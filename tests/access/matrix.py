@@ -239,3 +239,86 @@ endpoint("report-photos", "post", lambda w, where: f"/api/reports/{_incident(w, 
          body=_photo_body, default=(201, 201))
 endpoint("report-photo", "get", lambda w, where: f"/api/reports/{_incident(w, where)}/photos/1/",
          default=(404, 404))  # no photo yet: a 404 for everybody, inside or not
+
+
+# ---- the video wall (/api/wall/…): whoever may follow the incident feed reads it; pinning a
+# scene needs `wall.pin_scene` (operators, administrators). Nothing there lies on a ground.
+WALL_READERS = {r: (200, 200) for r in SEES_INCIDENTS | {"other_sector_operator"}}
+WALL_PINNERS = ("sector_operator", "other_sector_operator", "administrator")
+
+endpoint("wall-scenes", "get", lambda w, where: "/api/wall/scenes/", expect=WALL_READERS,
+         default=(403, 403))
+endpoint("wall-kpi", "get", lambda w, where: "/api/wall/kpi/", expect=WALL_READERS,
+         default=(403, 403))
+endpoint("wall-events", "get", lambda w, where: "/api/wall/events/", expect=WALL_READERS,
+         default=(403, 403))
+endpoint("wall-pin", "get", lambda w, where: "/api/wall/pin/", expect=WALL_READERS,
+         default=(403, 403))
+endpoint("wall-pin", "post", lambda w, where: "/api/wall/pin/",
+         body=lambda w, where: {"scene": "tong-quan", "minutes": 5},
+         expect={r: (201, 201) for r in WALL_PINNERS}, default=(403, 403))
+endpoint("wall-pin", "delete", lambda w, where: "/api/wall/pin/",
+         expect={r: (204, 204) for r in WALL_PINNERS}, default=(403, 403))
+# The operator console's list filters (/ops/): sector, unit (its communes and assignees), codes,
+# time, overdue, text — inside the caller's scope, so never more than the plain list; a unit not
+# in force, or any malformed filter, is a 400 for everyone.
+endpoint("incident-list", "get",
+         lambda w, where: f"/api/incidents/?sector=SECURITY&unit={_unit(w, where)}"
+                          "&status=new,verified&since=2020-01-01&overdue=false&q=a")
+endpoint("incident-list", "get", lambda w, where: "/api/incidents/?unit=99999",
+         default=(400, 400))
+
+
+# ---- the drill-down's incident figures: scoped counts (bound roles count only their ground,
+# so outside their units they get zeros, not a 404; the unit itself is public reference) -----
+endpoint("drill-unit-incidents", "get",
+         lambda w, where: f"/api/drill/units/{_unit(w, where)}/incidents/")
+
+
+# ---- the planner (issue 6): counts inside a drawn polygon for staff who may view the map (a
+# layer they may not see is a 404, counts are scoped: outside their units bound roles count
+# zero, still a 200); exports and the briefing map for holders of access.export_data
+# (leaders, planners, administrators): 403 for others who see the layer, 404 for those who don't.
+def _planner_square(world, where: str) -> dict:
+    from tests.access.conftest import INSIDE, OUTSIDE
+
+    lon, lat = INSIDE if where == "in" else OUTSIDE
+    return {"type": "Polygon", "coordinates": [[[lon - .01, lat - .01], [lon + .01, lat - .01],
+                                                [lon + .01, lat + .01], [lon - .01, lat + .01],
+                                                [lon - .01, lat - .01]]]}
+
+
+def _planner_bbox(world, where: str) -> str:
+    ring = _planner_square(world, where)["coordinates"][0]
+    return f"{ring[0][0]},{ring[0][1]},{ring[2][0]},{ring[2][1]}"
+
+
+NO_MAP = {"anonymous": (403, 403), "citizen": (403, 403)}
+EXPORTERS = ("province_leader", "planner", "administrator")
+
+
+def planner_export(private: bool) -> Expect:
+    seen = SEES_PRIVATE if private else set(ROLES_ALL)
+    expect = {role: (403, 403) for role in seen}
+    expect.update({role: (200, 200) for role in EXPORTERS})
+    return expect
+
+
+ROLES_ALL = ("anonymous", "citizen", "province_leader", "sector_operator", "other_sector_operator",
+             "unit_official", "field_staff", "planner", "wall_display", "administrator")
+
+endpoint("planner-within", "post", lambda w, where: "/api/planner/within/",
+         body=lambda w, where: {"polygon": _planner_square(w, where), "layers": [w.public.slug]},
+         expect=NO_MAP)
+endpoint("planner-within", "post", lambda w, where: "/api/planner/within/",
+         body=lambda w, where: {"polygon": _planner_square(w, where), "layers": [w.private.slug]},
+         expect={**NO_MAP, **{r: (200, 200) for r in SEES_PRIVATE}}, default=(404, 404))
+for _slug_of, _private in ((lambda w: w.public.slug, False), (lambda w: w.private.slug, True)):
+    endpoint("layer-export", "get",
+             lambda w, where, s=_slug_of: f"/api/layers/{s(w)}/export/?format=csv"
+                                          f"&bbox={_planner_bbox(w, where)}",
+             expect=planner_export(_private), default=(404, 404))
+    endpoint("planner-briefing", "get",
+             lambda w, where, s=_slug_of: f"/api/planner/briefing/?layers={s(w)}"
+                                          f"&bbox={_planner_bbox(w, where)}",
+             expect=planner_export(_private), default=(404, 404))

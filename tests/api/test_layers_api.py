@@ -55,3 +55,10 @@ def test_layer_detail_carries_registry_fields(api_client):
     assert layer["sector"] == "HEALTH"
     assert layer["title_vi"] and layer["title_en"] and layer["owner_department"]
     assert 0 <= layer["min_zoom"] <= layer["max_zoom"] <= 24
+
+
+@pytest.mark.parametrize("bbox", ["1..2,19,106,20", "105,19,104,20", "105,-91,106,20", "a,b,c,d"])
+def test_a_bad_bbox_is_a_400_in_the_api_format(api_client, bbox):
+    response = api_client.get(f"/api/layers/schools/features/?bbox={bbox}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"

@@ -8,12 +8,14 @@ from django.core.management.base import BaseCommand
 
 from accounts.services import otp_devices_reset
 from audit.services import audit_context
+from demo.accounts import demo_accounts_ensure
 
 PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-admin-password"
 
 
 class Command(BaseCommand):
-    help = "Tạo (nếu chưa có) tài khoản quản trị demo và in thông tin đăng nhập."
+    help = ("Tạo (nếu chưa có) tài khoản quản trị demo và các tài khoản demo của màn hình "
+            "tường, lãnh đạo, điều hành, quy hoạch; in thông tin đăng nhập.")
 
     def handle(self, *args, **options) -> None:
         with audit_context(command="ensure_demo_admin"):
@@ -38,6 +40,9 @@ class Command(BaseCommand):
             f"Quản trị / Admin: http://127.0.0.1:{port}/admin/  user: admin  password: {password}"))
         self.stdout.write("Lần đăng nhập đầu: quét mã QR ở trang xác thực hai lớp bằng ứng dụng "
                           "xác thực (TOTP). Mất điện thoại: python manage.py otp_reset admin")
+        for account, secret in demo_accounts_ensure():
+            self.stdout.write(f"  {account.full_name}: http://127.0.0.1:{port}{account.screen}  "
+                              f"user: {account.username}  password: {secret}")
 
     @staticmethod
     def _port() -> str:

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from demo.incidents import demo_incidents_seed
 from demo.loader import demo_load
 
 
@@ -15,13 +16,20 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true",
                             help="reload even when this exact dataset is already loaded")
         parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+        parser.add_argument("--no-incidents", action="store_true",
+                            help="do not seed the month of demo incidents (seeded only into an "
+                                 "empty incident table)")
 
-    def handle(self, *args, scale: int, force: bool, no_progress: bool, **options) -> None:
+    def handle(self, *args, scale: int, force: bool, no_progress: bool, no_incidents: bool,
+               **options) -> None:
         if scale < 1:
             self.stderr.write("--scale must be 1 or more")
             raise SystemExit(2)
         started = time.monotonic()
         report = demo_load(scale=scale, force=force, progress=not no_progress)
+        seeded = 0 if no_incidents else demo_incidents_seed()
+        if seeded:
+            self.stdout.write(f"Demo incidents: {seeded} over the last 30 days (synthetic).")
         elapsed = time.monotonic() - started
         counts = ", ".join(f"{k}={v:,}" for k, v in report.counts.items())
         if report.skipped:
