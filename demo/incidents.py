@@ -116,11 +116,12 @@ def demo_incidents_seed(*, count: int = COUNT, days: int = DAYS, seed: int = SEE
     places = _places(timezone.localdate(now))
     weights = [place.weight for place in places]
     with transaction.atomic():
-        for _ in range(count):
+        # recent days weigh more (reports pile up while they are handled); written oldest
+        # first, so ids follow time as they would
+        moments = sorted(now - timedelta(days=days * rng.random() ** 1.6) for _ in range(count))
+        for created in moments:
             place = rng.choices(places, weights)[0]
             category = rng.choice(categories)
-            # recent days weigh more (reports pile up while they are handled)
-            created = now - timedelta(days=days * rng.random() ** 1.6)
             _incident_write(rng, place, category, created, now)
         incident_projection_written()
     return count

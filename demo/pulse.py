@@ -52,7 +52,7 @@ def _move_one(pulse: Pulse) -> Incident | None:
     if operator is None:
         return None
     candidates = list(Incident.objects.filter(status__in=list(NEXT))
-                      .order_by("created_at").values_list("public_id", "status")[:50])
+                      .order_by("-created_at").values_list("public_id", "status")[:50])
     if not candidates:
         return None
     public_id, status = pulse.rng.choice(candidates)

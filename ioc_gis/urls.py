@@ -29,6 +29,7 @@ urlpatterns = [
     path("phan-anh/", include("citizen.urls")),  # citizens' report form and tracking pages
     path("dieu-hanh/", include("console.urls")),  # operators' pages: the live operator map
     path("open311/v2/", include("open311.urls")),
+    path("ogc/", include("ogc.urls")),  # OGC API – Features 1.0.1
     # The staff screens (ioc_gis/screens.py): wall, operator console, drill-down, planner.
     path("wall/", include("wall.urls")),
     path("ops/", include("console.ops_urls")),

@@ -4,7 +4,8 @@
 - `bbox`: 4 or 6 finite numbers, CRS84 (lon/lat, optional heights ignored); west > east
   crosses the antimeridian (two boxes); south > north, or outside ±180/±90, is refused.
 - `datetime`: an instant or a closed/half-open interval (`..` or empty for an open end) of
-  RFC 3339 date-times (`Z` or an offset; none means Vietnam time) or dates (a whole local day).
+  RFC 3339 date-times (`Z` or an offset; none means Vietnam time; a `+` sent unencoded arrives
+  as a space and is read as `+`) or dates (a whole local day).
 - `limit`: a positive integer, default 10, clamped at `conf.max_limit()`.
 - `cursor`: the opaque page token of a `next`/`prev` link.
 - `f`: `json` (and `geojson` for features); there is no HTML representation."""
@@ -29,7 +30,7 @@ FEATURE_FORMATS = frozenset({"json", "geojson"})
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_TIME = re.compile(
-    r"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?")
+    r"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[-+ ]\d{2}:\d{2})?")
 MAX_CURSOR_LENGTH = 400
 
 
@@ -181,7 +182,7 @@ def _moment(text: str) -> tuple[datetime, datetime | None]:
         base, fraction, offset = match.groups()
         moment = datetime.fromisoformat(
             base.replace("t", "T").replace(" ", "T") + (fraction or "")[:7]
-            + ("+00:00" if offset in ("Z", "z") else (offset or "")))
+            + ("+00:00" if offset in ("Z", "z") else (offset or "").replace(" ", "+")))
         return (moment if moment.tzinfo else moment.replace(tzinfo=zone)), None
     except (ValueError, OverflowError):
         raise InvalidParameter(

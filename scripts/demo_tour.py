@@ -26,7 +26,7 @@ SCREENS = {
         + '; ' + document.getElementById('list-summary').textContent"""),
     "lanhdao": ("/drill/", """() => document.getElementById('unit-name').textContent + ': '
         + Array.from(document.querySelectorAll('#incident-totals .total'))
-            .map(t => t.textContent).join(', ')
+            .map(t => t.innerText.replace(/\s+/g, ' ')).join(', ')
         + '; sub-units ranked: ' + document.querySelectorAll('#ranking li').length"""),
     "quyhoach": ("/planner/", """() => 'layers offered: '
         + document.querySelectorAll('input[type=checkbox]').length"""),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wall",
     "drilldown",
     "planner",
+    "ogc",
 ]
 
 MIDDLEWARE = [

@@ -322,3 +322,31 @@ for _slug_of, _private in ((lambda w: w.public.slug, False), (lambda w: w.privat
              lambda w, where, s=_slug_of: f"/api/planner/briefing/?layers={s(w)}"
                                           f"&bbox={_planner_bbox(w, where)}",
              expect=planner_export(_private), default=(404, 404))
+
+
+# ---- OGC API – Features (/ogc/): the feature API's visibility and scoping through the OGC
+# resources (a private layer is a 404 for those who may not see it; bound roles page through
+# their ground only, so outside it an item is a 404 and a bbox there an empty page). Errors are
+# the OGC exception document, which also carries the `error` member checked here. ----------
+def _ogc_bbox(world, where: str) -> str:
+    return _planner_bbox(world, where)
+
+
+endpoint("ogc-landing", "get", lambda w, where: "/ogc/")
+endpoint("ogc-conformance", "get", lambda w, where: "/ogc/conformance")
+endpoint("ogc-openapi", "get", lambda w, where: "/ogc/api")
+endpoint("ogc-collections", "get", lambda w, where: "/ogc/collections")
+for _slug_of, _private in ((lambda w: w.public.slug, False), (lambda w: w.private.slug, True)):
+    _seen = {r: (200, 200) for r in SEES_PRIVATE} if _private else {}
+    endpoint("ogc-collection", "get", lambda w, where, s=_slug_of: f"/ogc/collections/{s(w)}",
+             expect=_seen, default=(404, 404) if _private else (200, 200))
+    endpoint("ogc-items", "get",
+             lambda w, where, s=_slug_of: f"/ogc/collections/{s(w)}/items?limit=5"
+                                          f"&bbox={_ogc_bbox(w, where)}",
+             expect=_seen, default=(404, 404) if _private else (200, 200))
+    endpoint("ogc-item", "get",
+             lambda w, where, s=_slug_of: f"/ogc/collections/{s(w)}/items/{where}",
+             expect=private_read() if _private else {},
+             default=(404, 404) if _private else (200, 200))
+endpoint("ogc-not-found", "get", lambda w, where: "/ogc/collections/x/queryables",
+         default=(404, 404))

@@ -1,5 +1,5 @@
-"""Every /api/ and /tiles/ route declares an access policy and is exercised by the access matrix, so an
-endpoint that forgets the scoping selector cannot slip in unnoticed."""
+"""Every /api/, /tiles/ and /ogc/ route declares an access policy and is exercised by the access
+matrix, so an endpoint that forgets the scoping selector cannot slip in unnoticed."""
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
@@ -24,7 +24,7 @@ def api_patterns(patterns=None, prefix: str = ""):
 def test_every_api_view_declares_a_policy_and_is_in_the_matrix():
     problems = []
     api_routes = [(r, p) for r, p in api_patterns()
-                  if r.lstrip("^").startswith(("api/", "tiles/"))]
+                  if r.lstrip("^").startswith(("api/", "tiles/", "ogc/"))]
     assert len(api_routes) >= 10
     for route, pattern in api_routes:
         if pattern.name in DOCUMENTATION | DATA_FREE_PAGES:

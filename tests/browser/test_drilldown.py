@@ -121,6 +121,16 @@ def test_province_to_commune_by_ranking_and_map_and_back(live_url, drill_page):
     assert stats["choropleth"]["level"] == "commune" and len(children) > 100
     drawn = _choropleth_codes(page)
     assert drawn and drawn <= children
+    # The legend's classes cover the counts without gaps or overlaps, up to the largest.
+    ranges = []
+    for text in page.eval_on_selector_all("#legend .legend-row", "rows => rows.map("
+                                          "r => r.textContent)"):
+        low, _, high = text.replace(".", "").partition("–")
+        ranges.append((int(low), int(high or low)))
+    counts = [u["count"] for u in stats["choropleth"]["units"] if u["count"] > 0]
+    assert ranges[0][0] == 1 and ranges[-1][1] == max(counts)
+    assert all(low <= high for low, high in ranges)
+    assert all(b[0] == a[1] + 1 for a, b in zip(ranges, ranges[1:]))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "province.png"))
 

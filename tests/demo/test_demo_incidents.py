@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_month_of_incidents_in_every_stage():
     now = timezone.now()
-    assert demo_incidents_seed(count=120, now=now) == 120
+    assert demo_incidents_seed(now=now) == 240
     incidents = Incident.objects.select_related("category")
-    assert incidents.count() == 120
+    assert incidents.count() == 240
     statuses = dict(incidents.values_list("status").annotate(n=Count("id")).order_by())
     assert set(statuses) >= {"new", "verified", "assigned", "in_progress", "resolved", "closed"}
     assert incidents.filter(status__in=OPEN_STATES, due_at__lt=now).exists()  # some overdue
@@ -39,7 +39,7 @@ def test_a_month_of_incidents_in_every_stage():
         assert all(a.at <= b.at <= now for a, b in zip(events, events[1:]))
         assert (incident.resolved_at is not None) == (incident.status in {"resolved", "closed"})
     on_map = Feature.objects.filter(layer__slug="incidents")
-    assert on_map.count() == 120
+    assert on_map.count() == 240
     assert set(on_map.values_list("external_id", flat=True)) == set(
         incidents.values_list("public_id", flat=True))
 

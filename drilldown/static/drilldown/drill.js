@@ -221,21 +221,22 @@
     else map.once("idle", () => whenStyled(callback));
   }
 
-  /** Class breaks (quantiles of the non-zero counts) and a colour per unit code. */
+  /** Classes of the non-zero counts: upper bounds at the quintiles and the maximum, without
+   *  repeats (few distinct counts give fewer classes), each with a colour of the palette. */
   function classes(units) {
     const values = units.map((unit) => unit.count).filter((n) => n > 0).sort((a, b) => a - b);
-    if (!values.length) return {breaks: [], colour: () => EMPTY};
-    const breaks = [];
-    for (let k = 1; k < PALETTE.length; k++) {
-      breaks.push(values[Math.min(values.length - 1, Math.floor(k * values.length / PALETTE.length))]);
-    }
+    if (!values.length) return {bounds: [], colours: [], colour: () => EMPTY};
+    const quantiles = [1, 2, 3, 4].map((k) => values[Math.floor(k * values.length / 5)]);
+    const bounds = [...new Set([...quantiles, values[values.length - 1]])]
+      .filter((value) => value !== undefined).sort((a, b) => a - b);
+    const colours = bounds.map((_, index) => PALETTE[bounds.length === 1 ? PALETTE.length - 1
+      : Math.round(index * (PALETTE.length - 1) / (bounds.length - 1))]);
     const colour = (count) => {
       if (count <= 0) return EMPTY;
-      let index = 0;
-      while (index < breaks.length && count > breaks[index]) index++;
-      return PALETTE[Math.min(index, PALETTE.length - 1)];
+      const index = bounds.findIndex((bound) => count <= bound);
+      return colours[index < 0 ? colours.length - 1 : index];
     };
-    return {breaks, colour};
+    return {bounds, colours, colour};
   }
 
   function setUnitsGeneration() {
@@ -282,7 +283,8 @@
     const choropleth = stats.choropleth;
     const level = choropleth && choropleth.level;
     const units = (choropleth && choropleth.units) || [];
-    const {breaks, colour} = classes(units);
+    const scale = classes(units);
+    const colour = scale.colour;
     const colours = units.flatMap((unit) => [unit.code, colour(unit.count)]);
     const fill = colours.length ? ["match", ["get", "code"], ...colours, EMPTY] : EMPTY;
     const codes = units.map((unit) => unit.code);
@@ -297,7 +299,7 @@
     map.addLayer({id: SELECTED, type: "line", source: config.units_source,
                   "source-layer": stats.unit.level, filter: ["==", ["get", "code"], stats.unit.code],
                   paint: {"line-color": "#0b5cad", "line-width": 3.5}}, below);
-    renderLegend(stats, breaks);
+    renderLegend(stats, scale);
     if (fly) {
       const [west, south, east, north] = stats.unit.bbox;
       const minZoom = level ? MIN_CHOROPLETH_ZOOM[level] || 0 : 0;
@@ -318,20 +320,24 @@
     return next ? next.id : undefined;
   }
 
-  function renderLegend(stats, breaks) {
+  /** One row per class: its colour and the counts it covers ("3–7"; one value alone). */
+  function renderLegend(stats, scale) {
     const layer = stats.layers.find((item) => item.slug === state.layer);
-    if (!stats.choropleth || !breaks.length) {
+    if (!stats.choropleth || !scale.bounds.length) {
       legend.hidden = true;
       return;
     }
-    const bounds = [0, ...breaks];
-    legend.replaceChildren(el("strong", {text: t("legend_title",
-                                                 {layer: layer ? titleOf(layer) : state.layer})}),
-      ...PALETTE.map((colour, index) => el("div", {className: "legend-row"},
-        el("span", {className: "swatch", style: `background: ${colour}`}),
-        el("span", {text: index < breaks.length
-          ? `${formatNumber(bounds[index] + (index ? 1 : 0))}–${formatNumber(breaks[index])}`
-          : `> ${formatNumber(breaks[breaks.length - 1])}`}))));
+    const rows = scale.bounds.map((upper, index) => {
+      const lower = index ? scale.bounds[index - 1] + 1 : 1;
+      const text = lower === upper ? formatNumber(upper)
+        : `${formatNumber(lower)}–${formatNumber(upper)}`;
+      return el("div", {className: "legend-row"},
+        el("span", {className: "swatch", style: `background: ${scale.colours[index]}`}),
+        el("span", {text: text}));
+    });
+    legend.replaceChildren(el("strong", {text: t("legend_title", {layer: layer ? titleOf(layer)
+                                                                             : state.layer})}),
+                           ...rows);
     legend.hidden = false;
   }
 
