@@ -28,5 +28,5 @@ def extent_ttl_seconds() -> int:
 
 def number_matched_cap() -> int:
     """IOC_OGC_NUMBER_MATCHED_CAP: `numberMatched` is given when at most this many features
-    match (counting further costs ~100 ms per page on a million-feature layer)."""
+    match (counting further costs ~100 ms per page on a million-feature layer); 0: never."""
     return getattr(settings, "IOC_OGC_NUMBER_MATCHED_CAP", NUMBER_MATCHED_CAP)

@@ -84,7 +84,7 @@ def items_page(*, principal: Principal, layer: Layer, query: ItemsQuery) -> Item
     """A page of the features the principal may read, in feature-id order."""
     matching = _matching(principal=principal, layer=layer, query=query)
     cap = conf.number_matched_cap()
-    counted = matching.order_by()[:cap + 1].count()
+    counted = matching.order_by()[:cap + 1].count() if cap > 0 else None
     annotated = matching.annotate(geojson=AsGeoJSON("geom", precision=7))
     cursor, limit = query.cursor, query.limit
     if cursor is None or cursor.forward:
@@ -100,7 +100,8 @@ def items_page(*, principal: Principal, layer: Layer, query: ItemsQuery) -> Item
         features = rows[:limit][::-1]
         before = Cursor(False, features[0].external_id) if len(rows) > limit else None
         following = Cursor(True, features[-1].external_id) if features else None
-    return ItemsPage(features, following, before, counted if counted <= cap else None)
+    matched = counted if counted is not None and counted <= cap else None
+    return ItemsPage(features, following, before, matched)
 
 
 def item_get(*, principal: Principal, layer: Layer, feature_id: str) -> Feature:

@@ -125,7 +125,10 @@ class UnitDayCount(models.Model):
         constraints = [models.UniqueConstraint(fields=["layer", "kind", "code", "day"],
                                                name="tiles_unitdaycount_key")]
         # A window's edge days of every unit (the province's choropleth).
-        indexes = [models.Index(fields=["layer", "kind", "day"], name="tiles_unitday_window")]
+        # code and n ride along: a window's edge days are read from the index alone (the rows
+        # of one day lie all over the table)
+        indexes = [models.Index(fields=["layer", "kind", "day"], include=["code", "n"],
+                                name="tiles_unitday_window")]
 
 
 class UnitShape(models.Model):

@@ -34,19 +34,24 @@ def unit_counts(*, layer: Layer, kind: str, codes: list[str] | None,
         months, days = months.filter(code__in=codes), days.filter(code__in=codes)
         deltas = deltas.filter(**{f"{column}__in": codes})
     whole, edges = _split(since, until)
-    result: Counter = Counter()
+    parts = []
     if whole is not None:
         month_q = _range_q("month", *whole)
-        result.update(_sum(months.filter(month_q), "code", "n"))
-        result.update(_sum(deltas.filter(month_q), column, "sign"))
+        parts += [_sum(months.filter(month_q), "code", "n"),
+                  _sum(deltas.filter(month_q), column, "sign")]
     for first, end in edges:
-        result.update(_sum(days.filter(_range_q("day", first, end)), "code", "n"))
-        result.update(_sum(deltas.filter(_range_q("day", first, end)), column, "sign"))
+        day_q = _range_q("day", first, end)
+        parts += [_sum(days.filter(day_q), "code", "n"), _sum(deltas.filter(day_q), column, "sign")]
+    result: Counter = Counter()
+    # one statement for every part (a request counts several layers: round trips add up)
+    for code, n in parts[0].union(*parts[1:], all=True):
+        result[code] += n
     return Counter({code: n for code, n in result.items() if n})
 
 
-def _sum(rows, key: str, value: str) -> dict:
-    return dict(rows.values_list(key).annotate(total=Sum(value)).order_by())
+def _sum(rows, key: str, value: str):
+    """(key, total) rows, one per key."""
+    return rows.values_list(key).annotate(total=Sum(value)).values_list(key, "total").order_by()
 
 
 def _range_q(field: str, first: date | None, end: date | None) -> Q:

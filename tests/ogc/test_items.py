@@ -89,6 +89,8 @@ def test_default_limit_and_number_matched_cap(api_client, temporal, settings):
     settings.IOC_OGC_NUMBER_MATCHED_CAP = 29
     assert "numberMatched" not in items(api_client, temporal, "")
     assert items(api_client, temporal, "bbox=105.85,19.70,105.86,19.70")["numberMatched"] == 2
+    settings.IOC_OGC_NUMBER_MATCHED_CAP = 0  # never counted
+    assert "numberMatched" not in items(api_client, temporal, "bbox=105.85,19.70,105.86,19.70")
 
 
 def _follow(client, body: dict, rel: str) -> dict:
