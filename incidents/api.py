@@ -307,11 +307,10 @@ def _photo(incident: Incident, number: int, photo) -> dict:
 
 class TransitionInput(serializers.Serializer):
     to = serializers.ChoiceField(Status.choices)
-    note = serializers.CharField(max_length=2000, required=False, default="")
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
     public = serializers.BooleanField(required=False, default=True)
-    # A unit in force today (400 otherwise); any unit may be handed an incident.
-    assigned_unit = serializers.RegexField(r"^[0-9]{2,5}$", required=False, default=None,
-                                           validators=[_current_unit])
+    # The service checks the unit is in force today (400 unknown_unit otherwise).
+    assigned_unit = serializers.RegexField(r"^[0-9]{2,5}$", required=False, default=None)
 
 
 class IncidentTransitionApi(APIView):

@@ -79,3 +79,9 @@ class InvalidChannel(InvalidInputError):
     """Staff open incidents through the staff channels only."""
 
     code = "invalid_channel"
+
+
+class UnknownHandlingUnit(InvalidInputError):
+    """An incident handed to a unit that is not in force today."""
+
+    code = "unknown_unit"

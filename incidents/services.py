@@ -9,13 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from access.principal import Principal
+from layers.errors import UnitNotFound
 from layers.selectors import unit_get
 
 from . import conf, realtime
 from .errors import (AlreadyPromoted, CannotRate, CommentForbidden, IncidentNotFound,
                      IncidentOpenForbidden, InvalidChannel, InvalidComment, InvalidOrigin, InvalidPhoto,
                      OutsideJurisdiction, RepliesClosed, TransitionForbidden,
-                     TransitionNotAllowed)
+                     TransitionNotAllowed, UnknownHandlingUnit)
 from .models import (COMMENT_MAX_LENGTH, EVENT_CHANNELS, PUBLIC_CHANNELS, Category, Channel,
                      Incident, IncidentComment, IncidentEvent, IncidentPhoto, Severity)
 from .notifications import notifications_queue_merge
@@ -193,6 +194,7 @@ def incident_transition(*, principal: Principal, public_id: str, to_status: str,
         before = incident.status
         incident.status = to_status
         if to_status == Status.ASSIGNED and assigned_unit_code:
+            _unit_in_force_check(assigned_unit_code)
             incident.assigned_unit_code = assigned_unit_code
         if to_status == Status.RESOLVED:
             incident.resolved_at = timezone.now()
@@ -205,6 +207,15 @@ def incident_transition(*, principal: Principal, public_id: str, to_status: str,
         incident_project(incident=incident, now=timezone.now())
         _publish("incident.updated", incident)
     return incident
+
+
+def _unit_in_force_check(code: str) -> None:
+    """Any unit in force today may be handed an incident (400 otherwise)."""
+    try:
+        unit_get(code=code, day=timezone.localdate())
+    except UnitNotFound:
+        raise UnknownHandlingUnit(f"Không có đơn vị hành chính mã {code} hiện hành.",
+                                  details={"assigned_unit": code}) from None
 
 
 def incident_merge(*, principal: Principal, public_id: str, into_public_id: str) -> Incident:

@@ -27,6 +27,13 @@ def _province() -> str:
     return AdminUnit.objects.get(level=AdminLevel.PROVINCE, valid_to__isnull=True).code
 
 
+def _assert_unknown_unit(response) -> None:
+    """Checked by the service (any caller of incident_transition), not only by this API."""
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "unknown_unit" and "assigned_unit" in error["details"], error
+
+
 def _assert_bad(response, field: str) -> None:
     assert response.status_code == 400, response.content
     error = response.json()["error"]
@@ -155,15 +162,39 @@ def test_assignment_goes_to_a_unit_in_force_only(report, staff):
     admin = staff("administrator")
     url = f"/api/incidents/{public_id}/transition/"
     assert admin.post(url, {"to": "verified"}, format="json").status_code == 200
-    _assert_bad(admin.post(url, {"to": "assigned", "assigned_unit": "99999"}, format="json"),
-                "assigned_unit")
+    _assert_unknown_unit(admin.post(url, {"to": "assigned", "assigned_unit": "99999"},
+                                    format="json"))
     former = AdminUnit.objects.filter(valid_to__isnull=False).values_list("code", flat=True)
     gone = next((c for c in former if not AdminUnit.objects.filter(
         code=c, valid_to__isnull=True).exists()), None)
     if gone:  # a unit merged away by the 2025 reform
-        _assert_bad(admin.post(url, {"to": "assigned", "assigned_unit": gone}, format="json"),
-                    "assigned_unit")
+        _assert_unknown_unit(admin.post(url, {"to": "assigned", "assigned_unit": gone},
+                                        format="json"))
     assert Incident.objects.get(public_id=public_id).status == "verified"
     city = commune_at(CITY).code
     answer = admin.post(url, {"to": "assigned", "assigned_unit": city}, format="json")
     assert answer.status_code == 200 and answer.json()["assigned_unit_code"] == city
+
+
+def test_the_service_itself_refuses_a_unit_not_in_force(report):
+    """Not only the API: any caller of incident_transition (commands, tasks) is checked."""
+    from access.principal import principal_for_user
+    from django.contrib.auth import get_user_model
+
+    from incidents.errors import UnknownHandlingUnit
+    from incidents.services import incident_transition
+
+    public_id = report(SAM_SON)
+    admin = principal_for_user(get_user_model().objects.create_superuser("qt-svc", "", "x"))
+    incident_transition(principal=admin, public_id=public_id, to_status="verified", note="")
+    with pytest.raises(UnknownHandlingUnit):
+        incident_transition(principal=admin, public_id=public_id, to_status="assigned",
+                            assigned_unit_code="99999")
+    assert Incident.objects.get(public_id=public_id).status == "verified"
+
+
+def test_a_blank_note_is_no_note(report, staff):
+    public_id = report(SAM_SON)
+    answer = staff("administrator").post(f"/api/incidents/{public_id}/transition/",
+                                         {"to": "verified", "note": ""}, format="json")
+    assert answer.status_code == 200 and answer.json()["status"] == "verified"
