@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/planner/", include("planner.api_urls")),
     path("api/wall/", include("wall.api_urls")),  # the video wall's scenes, pin, KPIs
     path("api/drill/", include("drilldown.api_urls")),
+    path("api/integration/", include("integration.urls")),  # file connectors: uploads, runs
     path("tiles/", include("tiles.urls")),
     path("phan-anh/", include("citizen.urls")),  # citizens' report form and tracking pages
     path("dieu-hanh/", include("console.urls")),  # operators' pages: the live operator map

@@ -31,9 +31,18 @@ if [ "${IOC_DEMO_PULSE_SECONDS:-0}" != "0" ]; then
   pulse=$!
 fi
 
+# Imports queued by uploads (integration/): a local worker, for machines without a Celery
+# worker (`make demo`); IOC_IMPORT_WORKER=0 when Celery workers take them.
+importer=""
+if [ "${IOC_IMPORT_WORKER:-1}" != "0" ]; then
+  mkdir -p var
+  .venv/bin/python manage.py integration_worker --follow > var/import-worker.log 2>&1 &
+  importer=$!
+fi
+
 stop_both() {
-  kill -TERM "$ws" "$http" $pulse 2>/dev/null || true
-  wait "$ws" "$http" $pulse 2>/dev/null || true
+  kill -TERM "$ws" "$http" $pulse $importer 2>/dev/null || true
+  wait "$ws" "$http" $pulse $importer 2>/dev/null || true
 }
 trap 'stop_both; exit 0' INT TERM
 wait -n "$ws" "$http"

@@ -356,11 +356,11 @@ def bulk_writes(layers: list[Layer]):
         raise RuntimeError("bulk_writes() must run inside transaction.atomic()")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL ioc.tiles_bulk = 'on'")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL ioc.tiles_bulk = 'off'")
+    # On an error no SQL runs here (the transaction is aborted, and a statement would hide the
+    # error): the rollback undoes the SET LOCAL with everything else.
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL ioc.tiles_bulk = 'off'")
     for layer in layers:
         rollup_rebuild(layer)
         bump_version(layer)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drilldown",
     "planner",
     "ogc",
+    "integration",
 ]
 
 MIDDLEWARE = [

@@ -28,3 +28,10 @@ TILES_CACHE_PREFIX = f"ioc:tiles:{env('IOC_TEST_DB_NAME', default='test')}"  # n
 # Live push: the in-memory channel layer, whatever .env says; the tests of the shared (Redis)
 # layer start their own server processes with their own prefix (tests/live/test_processes.py).
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Uploaded import files of the test run: under the system's temporary directory, one per test
+# database (the worker processes some tests start read the same place), never var/media.
+import tempfile as _tempfile  # noqa: E402
+
+IOC_IMPORT_DIR = env("IOC_IMPORT_DIR", default=str(  # noqa: F405
+    Path(_tempfile.gettempdir()) / f"ioc-test-imports-{env('IOC_TEST_DB_NAME', default='test')}"))  # noqa: F405

@@ -350,3 +350,50 @@ for _slug_of, _private in ((lambda w: w.public.slug, False), (lambda w: w.privat
              default=(404, 404) if _private else (200, 200))
 endpoint("ogc-not-found", "get", lambda w, where: "/ogc/collections/x/queryables",
          default=(404, 404))
+
+
+# ---- file connectors (/api/integration/…): a connector and its runs exist for those with
+# feature rights in its layer's sector (else 404); uploading and the validation report need
+# write rights (403). A connector lies on no ground: inside and outside answer alike (rows a
+# bound uploader sends outside their ground are rejected in the run: tests/integration). ----
+def _connector(world):
+    from integration.models import Connector
+
+    return Connector.objects.get_or_create(name="matrix", layer=world.private, defaults={
+        "owner_department": "Công an tỉnh", "id_column": "ma"})[0]
+
+
+def _import_run(world):
+    from integration.models import ImportRun
+
+    return ImportRun.objects.get_or_create(connector=_connector(world), file_name="a.csv",
+                                           defaults={"file_size": 1, "driver": "CSV",
+                                                     "stored_path": "matrix/data.csv"})[0]
+
+
+def _upload_body(world, where: str) -> dict:
+    import io
+    import json
+
+    from tests.access.conftest import INSIDE, OUTSIDE
+
+    buffer = io.BytesIO(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"ma": where, "name": "Mới"}, "geometry": {
+            "type": "Point", "coordinates": list(INSIDE if where == "in" else OUTSIDE)}}]
+    }).encode())
+    buffer.name = "matrix.geojson"
+    return {"file": buffer}
+
+
+_IMPORTERS = {"administrator": (202, 202), "sector_operator": (202, 202)}
+endpoint("integration-run-create", "post",
+         lambda w, where: f"/api/integration/connectors/{_connector(w).pk}/runs/",
+         body=_upload_body, default=(404, 404),
+         expect={**{r: (403, 403) for r in SEES_PRIVATE}, **_IMPORTERS})
+endpoint("integration-run-detail", "get",
+         lambda w, where: f"/api/integration/runs/{_import_run(w).pk}/",
+         expect={r: (200, 200) for r in SEES_PRIVATE}, default=(404, 404))
+endpoint("integration-run-report", "get",
+         lambda w, where: f"/api/integration/runs/{_import_run(w).pk}/report.csv",
+         default=(404, 404), expect={**{r: (403, 403) for r in SEES_PRIVATE},
+                                     "administrator": (200, 200), "sector_operator": (200, 200)})

@@ -1,0 +1,221 @@
+"""File import: how many features per second does a connector import, with validation on,
+next to `ogr2ogr` loading the same file into the same database? Prints; asserts nothing.
+
+In one run, on a fresh database of its own (`<DATABASE_URL's name>_ingest`: migrated, Thanh
+Hóa demo loaded; dropped at the end unless --keep):
+  1. writes a GeoPackage of `--features` points inside the province in a health-stations
+     layer's source schema (id, Vietnamese name, a code-list label, an integer);
+  2. `ogr2ogr -f PostgreSQL` loads it into a scratch table (COPY, spatial index);
+  3. our import (integration.services, synchronously, as `manage.py import_file` runs it):
+     sniff, read, map, validate every row (schema, code list, geometry, inside the province),
+     one transaction of COPY + insert into layers_feature (the database stamps each feature's
+     communes of both generations: ADR 0002), tile data rebuilt once;
+  4. the same file again (every row unchanged, nothing written).
+Target (issue 7): import >= 0.5 x ogr2ogr's features/s.
+Usage: .venv/bin/python bench/ingest.py [--features 100000] [--keep]"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _django import ROOT, setup
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "x-public": True},
+        "kind": {"type": "string", "enum": ["BV", "TYT", "PK"], "x-public": True},
+        "beds": {"type": "integer", "minimum": 0, "x-public": True},
+    },
+    "required": ["name", "kind"],
+    "additionalProperties": False,
+}
+MAPPING = {"name": {"source": "ten"}, "beds": {"source": "giuong"},
+           "kind": {"source": "loai", "values": {"Bệnh viện": "BV", "Trạm y tế": "TYT",
+                                                 "Phòng khám": "PK"}}}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    return parser.parse_args()
+
+
+def _admin_connection():
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    admin = psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"],
+                             host=db["HOST"] or None, port=db["PORT"] or None)
+    admin.autocommit = True
+    return admin, db
+
+
+def fresh_database() -> tuple[str, str]:
+    """Drop and create `<name>_ingest`, migrate it, load the demo; (name, DATABASE_URL)."""
+    admin, db = _admin_connection()
+    name = f"{db['NAME']}_ingest"
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+    url = f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+    env = dict(os.environ, DATABASE_URL=url)
+    for argv in (["migrate", "--noinput", "-v0"], ["load_demo", "--no-progress"]):
+        print(f"  manage.py {' '.join(argv)} on {name}", flush=True)
+        subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    from django.db import connections
+
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = name
+    return name, url
+
+
+def drop_database(name: str) -> None:
+    """Remove the run's database."""
+    from django.db import connections
+
+    connections["default"].close()
+    admin, _ = _admin_connection()
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def write_gpkg(path: Path, n: int) -> None:
+    """`n` points inside the province, with the source columns the connector maps."""
+    import numpy as np
+    import shapely
+    from pyogrio import raw
+
+    from layers.models import AdminUnit
+
+    province = shapely.from_wkb(bytes(AdminUnit.objects.get(level="PROVINCE").geom.wkb))
+    shapely.prepare(province)
+    rng = np.random.default_rng(7)
+    west, south, east, north = province.bounds
+    xs, ys = np.empty(0), np.empty(0)
+    while len(xs) < n:
+        x, y = rng.uniform(west, east, n), rng.uniform(south, north, n)
+        keep = shapely.contains_xy(province.buffer(-0.01), x, y)
+        xs, ys = np.concatenate([xs, x[keep]]), np.concatenate([ys, y[keep]])
+    labels = np.array(["Bệnh viện", "Trạm y tế", "Phòng khám"], dtype=object)
+    fields = [np.array([f"TYT-{i:06d}" for i in range(n)], dtype=object),
+              np.array([f"Trạm y tế số {i} Quảng Xương" for i in range(n)], dtype=object),
+              labels[np.arange(n) % 3], (np.arange(n) % 50).astype(np.int32)]
+    raw.write(str(path), shapely.to_wkb(shapely.points(xs[:n], ys[:n])), fields,
+              ["ma", "ten", "loai", "giuong"], driver="GPKG", geometry_type="Point",
+              crs="EPSG:4326")
+
+
+def ogr2ogr(path: Path, url: str) -> float:
+    """Seconds for ogr2ogr to load the file into a scratch table of the same database."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    pg = (f"PG:dbname={s['NAME']} host={s['HOST'] or '127.0.0.1'} port={s['PORT'] or 5432} "
+          f"user={s['USER']}" + (f" password={s['PASSWORD']}" if s["PASSWORD"] else ""))
+    started = time.perf_counter()
+    subprocess.run(["ogr2ogr", "-f", "PostgreSQL", pg, str(path), "-nln", "bench_ogr2ogr",
+                    "-overwrite", "-lco", "GEOMETRY_NAME=geom"], check=True)
+    return time.perf_counter() - started
+
+
+def our_import(path: Path) -> tuple[float, dict, object]:
+    """Seconds for the connector import, per-phase seconds, and the run."""
+    from integration.models import Connector
+    from integration.services import import_run_execute, import_run_start
+
+    connector = Connector.objects.select_related("layer").get(name="bench")
+    phases: dict[str, float] = {}
+    last = {"phase": "STORING", "at": time.perf_counter()}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if phase != last["phase"]:
+            phases[last["phase"]] = phases.get(last["phase"], 0) + now - last["at"]
+            last.update(phase=phase, at=now)
+
+    from collections import defaultdict
+
+    from django.db import connection
+
+    statements: dict[str, float] = defaultdict(float)
+
+    def timed(execute, sql, params, many, context):
+        begun = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements[" ".join(sql.split())[:60]] += time.perf_counter() - begun
+
+    started = time.perf_counter()
+    with path.open("rb") as handle, connection.execute_wrapper(timed):
+        run = import_run_start(connector=connector, principal=None, file=handle,
+                               file_name=path.name, size=path.stat().st_size, dispatch=False)
+        run = import_run_execute(run=run, progress=progress)
+    elapsed = time.perf_counter() - started
+    phases[last["phase"]] = phases.get(last["phase"], 0) + time.perf_counter() - last["at"]
+    slowest = sorted(statements.items(), key=lambda item: -item[1])[:3]
+    phases.update({f"[sql] {sql}": seconds for sql, seconds in slowest})
+    return elapsed, phases, run
+
+
+def layer_create() -> None:
+    """The target layer and its connector."""
+    from integration.models import Connector
+    from layers.models import GeometryKind, Layer, Sector
+
+    layer = Layer.objects.create(slug="bench-tram-y-te", title_vi="Trạm y tế (bench)",
+                                 title_en="Health stations (bench)", sector=Sector.HEALTH,
+                                 geometry_kind=GeometryKind.POINT, property_schema=SCHEMA,
+                                 owner_department="Sở Y tế")
+    Connector.objects.create(name="bench", layer=layer, owner_department="Sở Y tế",
+                             field_mapping=MAPPING, id_column="ma")
+
+
+def main() -> int:
+    args = parse_args()
+    setup()
+    from django.conf import settings
+
+    print("preparing a fresh database", flush=True)
+    name, url = fresh_database()
+    work = Path(tempfile.mkdtemp(prefix="ioc-bench-ingest-"))
+    settings.IOC_IMPORT_DIR = work / "imports"
+    try:
+        layer_create()
+        path = work / "tram-y-te.gpkg"
+        write_gpkg(path, args.features)
+        print(f"{args.features:,} points, {path.stat().st_size / 1e6:.1f} MB GeoPackage",
+              flush=True)
+        ogr_s = ogr2ogr(path, url)
+        ours_s, phases, run = our_import(path)
+        again_s, _, again = our_import(path)
+        n = args.features
+        print(f"\nogr2ogr -f PostgreSQL (scratch table): {ogr_s:6.2f} s  {n / ogr_s:9,.0f} "
+              "features/s")
+        print(f"import (validation on):               {ours_s:6.2f} s  {n / ours_s:9,.0f} "
+              f"features/s  = {ogr_s / ours_s:.2f} x ogr2ogr (target >= 0.5)")
+        print("  phases and slowest statements: " + "; ".join(
+            f"{k.lower()} {v:.2f} s" for k, v in phases.items()))
+        print(f"  run #{run.pk}: {run.status} — {run.message}")
+        print(f"same file again:                      {again_s:6.2f} s  {n / again_s:9,.0f} "
+              f"features/s  ({again.message})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            drop_database(name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Settings of the integration app, read lazily from django.conf.settings with defaults
+(`IOC_IMPORT_…`)."""
+from pathlib import Path
+
+from django.conf import settings
+
+DEFAULTS = {
+    "IOC_IMPORT_MAX_UPLOAD_BYTES": 200 * 1024 * 1024,
+    "IOC_IMPORT_MAX_ZIP_MEMBERS": 50,
+    "IOC_IMPORT_MAX_UNCOMPRESSED_BYTES": 1024 * 1024 * 1024,
+    "IOC_IMPORT_MAX_ZIP_RATIO": 100,
+    "IOC_IMPORT_MAX_ROWS": 1_000_000,
+    "IOC_IMPORT_PROGRESS_EVERY": 5_000,
+    "IOC_IMPORT_WRITE_CHUNK": 10_000,
+    # Degrees around the province outline still accepted (the demo outline is approximate).
+    "IOC_IMPORT_PROVINCE_MARGIN_DEG": 0.01,
+    # At or above this many changed rows the tile data is rebuilt once (tiles.bulk_writes).
+    "IOC_IMPORT_BULK_THRESHOLD": 2_000,
+}
+
+
+def get(name: str):
+    """The setting `name`, or its default."""
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def import_dir() -> Path:
+    """Where uploads are kept, one generated directory per run (under MEDIA_ROOT)."""
+    return Path(getattr(settings, "IOC_IMPORT_DIR", Path(settings.MEDIA_ROOT) / "imports"))

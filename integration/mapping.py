@@ -1,0 +1,190 @@
+"""Source columns → the target layer's properties: the connector's field mapping, code lists
+(source values matched ignoring case and diacritics), types from the layer's JSON Schema,
+Vietnamese text in NFC; then every row checked against the schema."""
+import math
+import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from jsonschema import Draft202012Validator
+
+from layers.models import Layer
+from layers.validation import schema_validator
+
+from .errors import ConnectorMisconfigured, MissingColumns
+from .models import Connector
+from .positions import fold
+from .reader import SourceTable
+
+TRUE_WORDS = {"1", "true", "yes", "y", "x", "co", "dung"}
+FALSE_WORDS = {"0", "false", "no", "n", "khong", "sai"}
+LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+# Schema keywords a per-property check can answer; anything else uses the full validator.
+OBJECT_KEYWORDS = {"type", "properties", "required", "additionalProperties", "$schema", "title",
+                   "description", "$id", "x-public"}
+
+
+class Uncoercible(ValueError):
+    """A source value cannot become the target property's type."""
+
+
+def _nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def _json_type(spec: dict) -> str | None:
+    kind = spec.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    return kind
+
+
+def coerce(value, spec: dict):
+    """A source value as the schema wants it (None: leave the property out)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        value = _nfc(value.strip())
+        if value == "":
+            return None
+    kind = _json_type(spec)
+    if kind in ("number", "integer"):
+        number = _as_number(value)
+        if kind == "integer":
+            if not float(number).is_integer():
+                raise Uncoercible(f"“{value}” không phải số nguyên")
+            return int(number)
+        return number
+    if kind == "boolean":
+        word = fold(str(value))
+        if word in TRUE_WORDS or value is True:
+            return True
+        if word in FALSE_WORDS or value is False:
+            return False
+        raise Uncoercible(f"“{value}” không phải có/không")
+    if kind == "string" and not isinstance(value, str):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return value
+
+
+def _as_number(value) -> float:
+    if isinstance(value, bool):
+        raise Uncoercible(f"“{value}” không phải số")
+    if isinstance(value, (int, float)):
+        return value
+    text = value.replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")  # Vietnamese decimal comma
+    try:
+        number = float(text)
+    except ValueError:
+        raise Uncoercible(f"“{value}” không phải số") from None
+    if not math.isfinite(number):
+        raise Uncoercible(f"“{value}” không phải số hữu hạn")
+    return number
+
+
+class PropertyMapper:
+    """Builds and checks each row's properties for one connector and layer."""
+
+    def __init__(self, connector: Connector, layer: Layer, table: SourceTable) -> None:
+        self.layer = layer
+        self.schema = layer.property_schema or {}
+        specs = self.schema.get("properties", {})
+        self.targets = []
+        for target, rule in (connector.field_mapping or {}).items():
+            if target not in specs:
+                raise ConnectorMisconfigured(f"Ánh xạ tới thuộc tính “{target}” không có trong "
+                                             f"lược đồ lớp {layer.slug}.")
+            rule = rule if isinstance(rule, dict) else {"source": rule}
+            column = table.column(str(rule.get("source", "")))
+            if column is None:
+                raise MissingColumns(f"Tệp không có cột “{rule.get('source')}” (ánh xạ tới "
+                                     f"“{target}”; các cột: {', '.join(list(table.columns)[:30])}).")
+            values = {fold(str(k)): v for k, v in (rule.get("values") or {}).items()}
+            self.targets.append((target, column, values, specs[target]))
+        self.validator = schema_validator(layer)
+        self.fast = self._fast_checks(specs)
+        self.required = list(self.schema.get("required", []))
+
+    def _fast_checks(self, specs: dict) -> dict | None:
+        if set(self.schema) - OBJECT_KEYWORDS or not isinstance(
+                self.schema.get("additionalProperties", True), bool):
+            return None
+        return {name: Draft202012Validator(spec) for name, spec in specs.items()}
+
+    def row(self, index: int) -> tuple[dict, list[str]]:
+        """The properties of row `index` and what is wrong with them."""
+        properties, errors = {}, []
+        for target, column, values, spec in self.targets:
+            raw = column[index]
+            if values and raw is not None:
+                raw = values.get(fold(str(raw)), raw)
+            try:
+                value = coerce(raw, spec)
+            except Uncoercible as exc:
+                errors.append(f"{target}: {exc}")
+                continue
+            if value is not None:
+                properties[target] = value
+        if not errors and not self._valid(properties):
+            errors += [f"{e.json_path.removeprefix('$.') or 'thuộc tính'}: {e.message}"
+                       for e in self.validator.iter_errors(properties)]
+        return properties, errors
+
+    def _valid(self, properties: dict) -> bool:
+        if self.fast is None:
+            return self.validator.is_valid(properties)
+        if any(name not in properties for name in self.required):
+            return False
+        for name, value in properties.items():
+            check = self.fast.get(name)
+            if check is None or not _cached_valid(check, name, value):
+                return False
+        return True
+
+
+_seen: dict[tuple, bool] = {}
+
+
+def _cached_valid(check: Draft202012Validator, name: str, value) -> bool:
+    """Code lists and small numbers repeat: remember answers for hashable values."""
+    key = (id(check), name, type(value), value)
+    try:
+        hit = _seen.get(key)
+    except TypeError:  # an unhashable value
+        return check.is_valid(value)
+    if hit is None:
+        hit = check.is_valid(value)
+        if len(_seen) > 200_000:
+            _seen.clear()
+        _seen[key] = hit
+    return hit
+
+
+def external_ids(table: SourceTable, connector: Connector) -> list:
+    """The id column's values as text (integral floats without “.0”)."""
+    column = table.column(connector.id_column)
+    if column is None:
+        raise MissingColumns(f"Tệp không có cột mã ngoài “{connector.id_column}” (các cột: "
+                             f"{', '.join(list(table.columns)[:30])}).")
+    return [coerce(value, {"type": "string"}) for value in column]
+
+
+def observed_times(table: SourceTable, connector: Connector, reasons: list[list[str]]) -> list:
+    """Aware datetimes from the time column (Vietnam time when no offset is given)."""
+    if not connector.observed_at_column:
+        return [None] * table.count
+    column = table.column(connector.observed_at_column)
+    if column is None:
+        raise MissingColumns(f"Tệp không có cột thời điểm “{connector.observed_at_column}”.")
+    times = []
+    for index, value in enumerate(column):
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("/", "-"))
+        except ValueError:
+            reasons[index].append(f"thời điểm “{value}” không đúng dạng ISO 8601")
+            times.append(None)
+            continue
+        times.append(moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIME))
+    return times

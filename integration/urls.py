@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("connectors/<int:pk>/runs/", api.RunCreateApi.as_view(), name="integration-run-create"),
+    path("runs/<int:pk>/", api.RunDetailApi.as_view(), name="integration-run-detail"),
+    path("runs/<int:pk>/report.csv", api.RunReportApi.as_view(), name="integration-run-report"),
+]
