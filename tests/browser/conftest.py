@@ -122,3 +122,17 @@ def otp_token(superuser):
         return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
 
     return token
+
+
+@pytest.fixture(scope="session")
+def end_idle_db_sessions(django_db_setup, django_db_blocker):
+    """At the end of the session, end the database sessions left open, so that the test
+    database can be dropped: Django keeps connections per contextvars context, and with
+    Playwright's sync API running, the test's transaction gets a connection that nothing closes
+    (the conftest's `live_url` does the same for the tests that use it)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -23,15 +23,14 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 
 import pytest
 
-from tests.live.servers import (LOGS, ROOT, Server, database_url, http_server, running,
-                                server_env, uvicorn)
+from tests.live.servers import (LOGS, ROOT, Server, database_url, http_server, own_connection,
+                                running, server_env, uvicorn)
 from tests.live.sockets import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db]
@@ -127,45 +126,6 @@ class Watch:
         assert sorted(set(self.foreign)) == []
         assert set(self.sockets) <= self.allowed_sockets, self.sockets
         assert self.console_errors == [] and self.page_errors == []
-
-
-def own_connection(blocker, function, *args, **kwargs):
-    """function(*args, **kwargs) in a thread of its own, on a database connection of its own that
-    is closed afterwards: what the module's fixture writes is committed at once, and reads see
-    what the servers committed, outside the test's transaction."""
-    outcome = {}
-
-    def run() -> None:
-        from django.db import connections
-
-        try:
-            outcome["value"] = function(*args, **kwargs)
-        except BaseException as error:  # handed to the caller below
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    with blocker.unblock():
-        thread = threading.Thread(target=run)
-        thread.start()
-        thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
-@pytest.fixture(scope="session")
-def end_idle_db_sessions(django_db_setup, django_db_blocker):
-    """At the end of the session, end the database sessions left open, so that the test
-    database can be dropped: Django keeps connections per contextvars context, and with
-    Playwright's sync API running, the test's transaction gets a connection that nothing closes
-    (the conftest's `live_url` does the same for the tests that use it)."""
-    yield
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(scope="module")

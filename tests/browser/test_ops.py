@@ -28,10 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.test_incident_done_when import (MAP_IDLE, Watch, end_idle_db_sessions,  # noqa: F401
-                                                   own_connection)
-from tests.live.servers import (ROOT, Server, database_url, http_server, running, server_env,
-                                uvicorn)
+from tests.browser.test_incident_done_when import MAP_IDLE, Watch
+from tests.live.servers import (ROOT, Server, database_url, http_server, own_connection,
+                                running, server_env, uvicorn)
 from tests.live.sockets import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db]
@@ -108,7 +107,7 @@ def _jpeg() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def deployed(django_db_setup, django_db_blocker, end_idle_db_sessions, redis_url,  # noqa: F811
+def deployed(django_db_setup, django_db_blocker, end_idle_db_sessions, redis_url,
              tmp_path_factory):
     """granian + uvicorn on the test database (static files and media of this run), Redis
     under a prefix of this run; three reports seeded through the API (one with an XSS title

@@ -18,7 +18,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 import uuid
@@ -26,8 +25,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.live.servers import (ROOT, Server, database_url, http_server, running, server_env,
-                                uvicorn)
+from tests.live.servers import (ROOT, Server, database_url, http_server, own_connection,
+                                running, server_env, uvicorn)
 from tests.live.sockets import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db]
@@ -123,41 +122,6 @@ class Watch:
         assert self.page_errors == [] and self.dialogs == []
         if console:
             assert self.console_errors == []
-
-
-def own_connection(blocker, function, *args, **kwargs):
-    """function(*args, **kwargs) in a thread with a database connection of its own, closed
-    afterwards: writes commit at once and reads see what the servers committed."""
-    outcome = {}
-
-    def run() -> None:
-        from django.db import connections
-
-        try:
-            outcome["value"] = function(*args, **kwargs)
-        except BaseException as error:  # handed to the caller below
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    with blocker.unblock():
-        thread = threading.Thread(target=run)
-        thread.start()
-        thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
-@pytest.fixture(scope="session")
-def end_idle_db_sessions(django_db_setup, django_db_blocker):
-    """End the database sessions left open at the end, so the test database can be dropped."""
-    yield
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 def _prepare(prefix: str) -> tuple[int, str, int, str]:

@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -163,3 +164,28 @@ def nginx(name: str, *, app: Server, ws: Server) -> Server:
     return Server(name, [nginx_binary(), "-p", str(directory), "-c",
                          str(directory / "nginx.conf"), "-e", str(directory / "error.log")],
                   dict(os.environ), port)
+
+
+def own_connection(blocker, function, *args, **kwargs):
+    """function(*args, **kwargs) in a thread of its own, on a database connection of its own that
+    is closed afterwards: what the module's fixture writes is committed at once, and reads see
+    what the servers committed, outside the test's transaction."""
+    outcome = {}
+
+    def run() -> None:
+        from django.db import connections
+
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as error:  # handed to the caller below
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    with blocker.unblock():
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
