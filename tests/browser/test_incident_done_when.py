@@ -18,19 +18,16 @@ whole workflow.
 Everything the servers commit (incidents, their map features, the operator, sessions) and the
 Redis keys of the prefix are removed afterwards."""
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
 
 import pytest
 
-from tests.live.servers import (LOGS, ROOT, Server, database_url, http_server, own_connection,
-                                running, server_env, uvicorn)
+from tests.live.servers import (LOGS, ROOT, Server, collect_static, database_url, deployed_pair,
+                                own_connection, running)
 from tests.live.sockets import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db]
@@ -46,7 +43,6 @@ SETUP_TIMEOUT_MS = 90_000   # first map loads on a slow, shared 2-core machine
 STEP_TIMEOUT_MS = 20_000    # anything after the setup
 MAP_IDLE = ("() => window.iocMap && window.iocMap.loaded() && !window.iocMap.isMoving()"
             " && document.getElementById('map').dataset.iocState === 'idle'")
-SETTINGS_MODULE = "ioc_donewhen_settings"
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 
 # Stamps, in page A, the first moment each tracking id is in the event list, among the
@@ -135,22 +131,13 @@ def deployed(django_db_setup, django_db_blocker, end_idle_db_sessions, redis_url
     collected into a directory of this run; everything they commit is removed afterwards."""
     prefix = f"ioc-donewhen-{uuid.uuid4().hex[:10]}"
     workdir = tmp_path_factory.mktemp("donewhen")
-    # The deployed settings (dev without DEBUG: manifest static files, whitenoise), with a
-    # STATIC_ROOT of this run so that parallel checkouts do not collect into one another's.
-    (workdir / f"{SETTINGS_MODULE}.py").write_text(
-        "from ioc_gis.settings.dev import *  # noqa: F401,F403\n"
-        f"STATIC_ROOT = {str(workdir / 'static')!r}\n")
     operator_id, cookie, last, database = own_connection(django_db_blocker, _prepare, prefix)
-    env = server_env(database=database, redis_url=redis_url, prefix=prefix)
-    env.update(DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
-               PYTHONPATH=os.pathsep.join(p for p in (str(workdir), env.get("PYTHONPATH")) if p))
-    ws = uvicorn("donewhen-ws", env)
-    http = http_server("donewhen-http", {**env, "IOC_LIVE_WS_PORT": str(ws.port)})
+    http, ws, env = deployed_pair("donewhen", workdir, database=database, redis_url=redis_url,
+                                  prefix=prefix)
     stack = Deployed(http=http, ws=ws, cookie=cookie, operator_id=operator_id,
                      first_new_incident=last + 1)
     try:
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                       cwd=ROOT, env=env, check=True, timeout=900)
+        collect_static(env)
         with running(ws, http):
             yield stack
     finally:

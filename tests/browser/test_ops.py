@@ -15,11 +15,8 @@ tests/browser/test_incident_done_when.py does).
 Screenshots go to var/test-artifacts/ops/ (git-ignored). Everything the servers commit is
 removed afterwards, with the Redis keys of the prefix."""
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -29,8 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.browser.test_incident_done_when import MAP_IDLE, Watch
-from tests.live.servers import (ROOT, Server, database_url, http_server, own_connection,
-                                running, server_env, uvicorn)
+from tests.live.servers import (ROOT, Server, collect_static, database_url, deployed_pair,
+                                own_connection, running)
 from tests.live.sockets import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db]
@@ -42,7 +39,6 @@ XSS = "<img src=x onerror=alert(1)>"
 LIVE_BUDGET_MS = 1000
 SETUP_TIMEOUT_MS = 90_000
 STEP_TIMEOUT_MS = 20_000
-SETTINGS_MODULE = "ioc_ops_settings"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "ops"
 LIST_READY = ("() => document.getElementById('incident-list').dataset.state === 'ready'"
               " && document.querySelectorAll('#incident-list li').length > 0")
@@ -114,21 +110,13 @@ def deployed(django_db_setup, django_db_blocker, end_idle_db_sessions, redis_url
     and a photo, one overdue); everything committed is removed afterwards."""
     prefix = f"ioc-ops-{uuid.uuid4().hex[:10]}"
     workdir = tmp_path_factory.mktemp("ops")
-    (workdir / f"{SETTINGS_MODULE}.py").write_text(
-        "from ioc_gis.settings.dev import *  # noqa: F401,F403\n"
-        f"STATIC_ROOT = {str(workdir / 'static')!r}\n"
-        f"MEDIA_ROOT = {str(workdir / 'media')!r}\n")
     operator_id, cookie, last, database = own_connection(django_db_blocker, _prepare, prefix)
-    env = server_env(database=database, redis_url=redis_url, prefix=prefix)
-    env.update(DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
-               PYTHONPATH=os.pathsep.join(p for p in (str(workdir), env.get("PYTHONPATH")) if p))
-    ws = uvicorn("ops-ws", env)
-    http = http_server("ops-http", {**env, "IOC_LIVE_WS_PORT": str(ws.port)})
+    http, ws, env = deployed_pair("ops", workdir, database=database, redis_url=redis_url,
+                                  prefix=prefix, settings=f"MEDIA_ROOT = {str(workdir / 'media')!r}\n")
     stack = Deployed(http=http, ws=ws, cookie=cookie, operator_id=operator_id,
                      first_new_incident=last + 1)
     try:
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                       cwd=ROOT, env=env, check=True, timeout=900)
+        collect_static(env)
         with running(ws, http):
             stack.seeded = {
                 "overdue": _report(stack, CITY, "an-ninh-trat-tu", "Trộm xe máy trước chợ"),

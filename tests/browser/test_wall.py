@@ -14,10 +14,7 @@ The module's own scenes (wall-a, wall-b) are the only active ones while it runs;
 servers commit (incidents, their features, pins, users, sessions) is removed afterwards and the
 demo scenes made active again."""
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -25,14 +22,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.live.servers import (ROOT, Server, database_url, http_server, own_connection,
-                                running, server_env, uvicorn)
+from tests.live.servers import (ROOT, Server, collect_static, database_url, deployed_pair,
+                                own_connection, running)
 from tests.live.sockets import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db]
 
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "wall"
-SETTINGS_MODULE = "ioc_wall_test_settings"
 HD = {"width": 1920, "height": 1080}
 WALL_8K = {"width": 7680, "height": 2160}
 CITY = (105.776, 19.807)  # TP Thanh Hóa: health facilities, schools, sites, accidents around
@@ -180,21 +176,13 @@ def deployed(django_db_setup, django_db_blocker, end_idle_db_sessions, redis_url
     """granian + uvicorn on the test database (the wall polls its pin every 2 s here)."""
     prefix = f"ioc-wall-{uuid.uuid4().hex[:10]}"
     workdir = tmp_path_factory.mktemp("wall")
-    (workdir / f"{SETTINGS_MODULE}.py").write_text(
-        "from ioc_gis.settings.dev import *  # noqa: F401,F403\n"
-        f"STATIC_ROOT = {str(workdir / 'static')!r}\n"
-        "IOC_WALL_PIN_POLL_SECONDS = 2\n")
     user_id, cookie, last, database = own_connection(django_db_blocker, _prepare, prefix)
-    env = server_env(database=database, redis_url=redis_url, prefix=prefix)
-    env.update(DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
-               PYTHONPATH=os.pathsep.join(p for p in (str(workdir), env.get("PYTHONPATH")) if p))
-    ws = uvicorn("wall-ws", env)
-    http = http_server("wall-http", {**env, "IOC_LIVE_WS_PORT": str(ws.port)})
+    http, ws, env = deployed_pair("wall", workdir, database=database, redis_url=redis_url,
+                                  prefix=prefix, settings="IOC_WALL_PIN_POLL_SECONDS = 2\n")
     stack = Deployed(http=http, ws=ws, cookie=cookie, user_id=user_id,
                      first_new_incident=last + 1)
     try:
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                       cwd=ROOT, env=env, check=True, timeout=900)
+        collect_static(env)
         with running(ws, http):
             yield stack
     finally:

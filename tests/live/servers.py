@@ -189,3 +189,30 @@ def own_connection(blocker, function, *args, **kwargs):
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+def deployed_pair(name: str, workdir: Path, *, database: str, redis_url: str, prefix: str,
+                  settings: str = "") -> tuple[Server, Server, dict]:
+    """(http, ws, env): granian and uvicorn as deployed — dev settings without debug (manifest
+    static files, whitenoise) in a settings module of this run, written to `workdir` with a
+    STATIC_ROOT of its own and any `settings` lines — on the test database, Redis under
+    `prefix`, the socket on a port of its own. Not started: `collect_static(env)` first, then
+    `running(ws, http)`."""
+    module = f"ioc_{name}_settings"
+    (workdir / f"{module}.py").write_text(
+        "from ioc_gis.settings.dev import *  # noqa: F401,F403\n"
+        f"STATIC_ROOT = {str(workdir / 'static')!r}\n" + settings)
+    env = server_env(database=database, redis_url=redis_url, prefix=prefix)
+    env.update(DJANGO_SETTINGS_MODULE=module,
+               PYTHONPATH=os.pathsep.join(p for p in (str(workdir), env.get("PYTHONPATH")) if p))
+    ws = uvicorn(f"{name}-ws", env)
+    http = http_server(f"{name}-http", {**env, "IOC_LIVE_WS_PORT": str(ws.port)})
+    return http, ws, env
+
+
+def collect_static(env: dict) -> None:
+    """collectstatic into the STATIC_ROOT of `env`'s settings."""
+    import sys
+
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                   cwd=ROOT, env=env, check=True, timeout=900)
