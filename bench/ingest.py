@@ -14,7 +14,6 @@ Hóa demo loaded; dropped at the end unless --keep):
 Target (issue 7): import >= 0.5 x ogr2ogr's features/s.
 Usage: .venv/bin/python bench/ingest.py [--features 100000] [--keep]"""
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _django import ROOT, setup
+from _django import drop_database, fresh_database, setup
 
 SCHEMA = {
     "type": "object",
@@ -44,50 +43,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--features", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
-
-
-def _admin_connection():
-    import psycopg2
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    admin = psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"],
-                             host=db["HOST"] or None, port=db["PORT"] or None)
-    admin.autocommit = True
-    return admin, db
-
-
-def fresh_database() -> tuple[str, str]:
-    """Drop and create `<name>_ingest`, migrate it, load the demo; (name, DATABASE_URL)."""
-    admin, db = _admin_connection()
-    name = f"{db['NAME']}_ingest"
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-    url = f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-    env = dict(os.environ, DATABASE_URL=url)
-    for argv in (["migrate", "--noinput", "-v0"], ["load_demo", "--no-progress"]):
-        print(f"  manage.py {' '.join(argv)} on {name}", flush=True)
-        subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-    from django.db import connections
-
-    connections["default"].close()
-    connections["default"].settings_dict["NAME"] = name
-    return name, url
-
-
-def drop_database(name: str) -> None:
-    """Remove the run's database."""
-    from django.db import connections
-
-    connections["default"].close()
-    admin, _ = _admin_connection()
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 def write_gpkg(path: Path, n: int) -> None:
@@ -188,7 +143,7 @@ def main() -> int:
     from django.conf import settings
 
     print("preparing a fresh database", flush=True)
-    name, url = fresh_database()
+    name, url = fresh_database("ingest")
     work = Path(tempfile.mkdtemp(prefix="ioc-bench-ingest-"))
     settings.IOC_IMPORT_DIR = work / "imports"
     try:

@@ -25,7 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
-from _django import ROOT, setup
+from _django import ROOT, fresh_database, setup
 from tiles_http import pct
 from tiles_procs import HTTP_THREADS, VAR, Servers, free_port, wait_http
 
@@ -55,36 +55,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--http-threads", type=int, default=HTTP_THREADS,
                         help="granian blocking threads per worker")
     return parser.parse_args()
-
-
-# ---------- the database of this run ----------
-
-def fresh_database() -> str:
-    """Drop and create `<name>_reports`, migrate it, load the demo; its DATABASE_URL."""
-    import psycopg2
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    name = f"{db['NAME']}_reports"
-    admin = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"],
-                             host=db["HOST"] or None, port=db["PORT"] or None)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-    url = f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-    env = dict(os.environ, DATABASE_URL=url)
-    for argv in (["migrate", "--noinput", "-v0"], ["load_demo", "--no-progress"]):
-        print(f"  manage.py {' '.join(argv)} on {name}", flush=True)
-        subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-    from django.db import connections
-
-    connections["default"].close()
-    connections["default"].settings_dict["NAME"] = name
-    return url
 
 
 def clients_create(args) -> tuple[list[tuple[str, str]], list[tuple[float, float]], list[str]]:
@@ -278,7 +248,7 @@ def main() -> int:
     from django.utils import timezone
 
     print("preparing a fresh database", flush=True)
-    url = fresh_database()
+    _, url = fresh_database("reports")
     tokens, points, categories = clients_create(args)
     servers = Servers()
     listener = None

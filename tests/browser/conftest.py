@@ -136,3 +136,15 @@ def end_idle_db_sessions(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+def signed_in_context(browser, *, url: str, cookie: str, viewport: dict, **options):
+    """A fresh browser context (Vietnamese, Vietnam time) carrying the session `cookie`
+    ("name=value") for the server at `url`; `browser` is the persistent context of the
+    `browser` fixture (new contexts come from its Browser)."""
+    context = browser.browser.new_context(viewport=viewport, locale="vi-VN",
+                                          timezone_id="Asia/Ho_Chi_Minh", **options)
+    name, value = cookie.split("=", 1)
+    context.add_cookies([{"name": name, "value": value, "url": url, "httpOnly": True,
+                          "sameSite": "Lax"}])
+    return context

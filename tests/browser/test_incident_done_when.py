@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.browser.conftest import signed_in_context
+
 from tests.live.servers import (LOGS, ROOT, Server, collect_static, database_url, deployed_pair,
                                 own_connection, running)
 from tests.live.sockets import session_cookie
@@ -203,11 +205,8 @@ def _clean(stack: Deployed, redis_url: str, prefix: str) -> None:
 @pytest.fixture
 def operator_page(browser, deployed):
     """Context A: the operator's desk, signed in (session cookie of a verified session)."""
-    context = browser.browser.new_context(viewport=DESK, locale="vi-VN",
-                                          timezone_id="Asia/Ho_Chi_Minh")
-    name, value = deployed.cookie.split("=", 1)
-    context.add_cookies([{"name": name, "value": value, "url": deployed.http.url,
-                          "httpOnly": True, "sameSite": "Lax"}])
+    context = signed_in_context(browser, url=deployed.http.url, cookie=deployed.cookie,
+                                viewport=DESK)
     page = context.new_page()
     page.set_default_timeout(STEP_TIMEOUT_MS)
     page.watch = Watch(page, deployed.http.url, sockets=(deployed.socket_url,))

@@ -25,6 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.browser.conftest import signed_in_context
+
 from tests.browser.test_incident_done_when import MAP_IDLE, Watch
 from tests.live.servers import (ROOT, Server, collect_static, database_url, deployed_pair,
                                 own_connection, running)
@@ -206,11 +208,8 @@ def _commune_of(lon_lat) -> tuple[str, str]:
 @pytest.fixture
 def ops_page(browser, deployed):
     """The operator's desk on /ops/ (a verified session), loaded: map idle, list filled."""
-    context = browser.browser.new_context(viewport=DESK, locale="vi-VN",
-                                          timezone_id="Asia/Ho_Chi_Minh")
-    name, value = deployed.cookie.split("=", 1)
-    context.add_cookies([{"name": name, "value": value, "url": deployed.http.url,
-                          "httpOnly": True, "sameSite": "Lax"}])
+    context = signed_in_context(browser, url=deployed.http.url, cookie=deployed.cookie,
+                                viewport=DESK)
     page = context.new_page()
     page.set_default_timeout(STEP_TIMEOUT_MS)
     page.watch = Watch(page, deployed.http.url, sockets=(deployed.socket_url,))

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.browser.conftest import signed_in_context
+
 from tests.live.servers import (ROOT, Server, collect_static, database_url, deployed_pair,
                                 own_connection, running)
 from tests.live.sockets import session_cookie
@@ -197,12 +199,9 @@ def wall_at(browser, deployed):
     contexts = []
 
     def open_wall(viewport=HD, query: str = "scene=wall-a"):
-        context = browser.browser.new_context(viewport=viewport, screen=viewport,
-                                              locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        context = signed_in_context(browser, url=deployed.http.url, cookie=deployed.cookie,
+                                    viewport=viewport, screen=viewport)
         contexts.append(context)
-        name, value = deployed.cookie.split("=", 1)
-        context.add_cookies([{"name": name, "value": value, "url": deployed.http.url,
-                              "httpOnly": True, "sameSite": "Lax"}])
         page = context.new_page()
         page.set_default_timeout(STEP_TIMEOUT_MS)
         page.watch = Watch(page, deployed.http.url, deployed.socket_url)
