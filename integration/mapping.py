@@ -20,6 +20,8 @@ TRUE_WORDS = {"1", "true", "yes", "y", "x", "co", "dung"}
 FALSE_WORDS = {"0", "false", "no", "n", "khong", "sai"}
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 # Schema keywords a per-property check can answer; anything else uses the full validator.
+# Distinct values remembered per column (a column of unique names gains nothing past this).
+MEMO_LIMIT = 50_000
 OBJECT_KEYWORDS = {"type", "properties", "required", "additionalProperties", "$schema", "title",
                    "description", "$id", "x-public"}
 
@@ -102,7 +104,7 @@ class PropertyMapper:
                 raise MissingColumns(f"Tệp không có cột “{rule.get('source')}” (ánh xạ tới "
                                      f"“{target}”; các cột: {', '.join(list(table.columns)[:30])}).")
             values = {fold(str(k)): v for k, v in (rule.get("values") or {}).items()}
-            self.targets.append((target, column, values, specs[target]))
+            self.targets.append((target, column, values, specs[target], {}))
         self.validator = schema_validator(layer)
         self.fast = self._fast_checks(specs)
         self.required = list(self.schema.get("required", []))
@@ -116,21 +118,38 @@ class PropertyMapper:
     def row(self, index: int) -> tuple[dict, list[str]]:
         """The properties of row `index` and what is wrong with them."""
         properties, errors = {}, []
-        for target, column, values, spec in self.targets:
-            raw = column[index]
-            if values and raw is not None:
-                raw = values.get(fold(str(raw)), raw)
-            try:
-                value = coerce(raw, spec)
-            except Uncoercible as exc:
-                errors.append(f"{target}: {exc}")
-                continue
-            if value is not None:
+        for target, column, values, spec, memo in self.targets:
+            value, error = self._converted(column[index], values, spec, memo)
+            if error is not None:
+                errors.append(f"{target}: {error}")
+            elif value is not None:
                 properties[target] = value
         if not errors and not self._valid(properties):
             errors += [f"{e.json_path.removeprefix('$.') or 'thuộc tính'}: {e.message}"
                        for e in self.validator.iter_errors(properties)]
         return properties, errors
+
+    @staticmethod
+    def _converted(raw, values: dict, spec: dict, memo: dict) -> tuple[object, str | None]:
+        """(value, None) or (None, why): one source value mapped and coerced. Columns repeat
+        (code lists, counts, flags): answers are remembered per column, by type and value."""
+        try:
+            key = (type(raw), raw)
+            hit = memo.get(key)
+        except TypeError:  # an unhashable value
+            key = hit = None
+        if hit is not None:
+            return hit
+        mapped = raw
+        if values and raw is not None:
+            mapped = values.get(fold(str(raw)), raw)
+        try:
+            hit = (coerce(mapped, spec), None)
+        except Uncoercible as exc:
+            hit = (None, str(exc))
+        if key is not None and len(memo) < MEMO_LIMIT:
+            memo[key] = hit
+        return hit
 
     def _valid(self, properties: dict) -> bool:
         if self.fast is None:
