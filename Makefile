@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WS_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
 # The demo's heartbeat: a synthetic report every 30 s (demo/pulse.py); IOC_DEMO_PULSE_SECONDS=0 stops it.
+# Sensor streams (observations/): IOC_MQTT_URL as given, else the local Mosquitto if one answers
+# on 127.0.0.1:1883, else none (`IOC_MQTT_URL= make demo` leaves the MQTT subscriber out).
 SERVE_ENV := DJANGO_SETTINGS_MODULE=ioc_gis.settings.dev DEBUG=$${DEBUG:-0} PORT=$(PORT) WS_PORT=$(WS_PORT) \
-  IOC_DEMO_PULSE_SECONDS=$${IOC_DEMO_PULSE_SECONDS:-30}
+  IOC_DEMO_PULSE_SECONDS=$${IOC_DEMO_PULSE_SECONDS:-30} \
+  IOC_MQTT_URL=$${IOC_MQTT_URL-$$(timeout 1 bash -c '</dev/tcp/127.0.0.1/1883' 2>/dev/null && echo mqtt://127.0.0.1:1883)}
 # HTTP through WSGI (granian threads keep their database connections; ADRs 0008, 0010) and the
 # live push socket through ASGI (uvicorn, /ws/; see ADR 0009), side by side.
 SERVER := scripts/serve.sh
@@ -24,8 +27,9 @@ setup:
 db: setup
 	@scripts/db.sh ensure
 
-broker: setup  ## Redis between the HTTP and socket servers (live push, ADR 0009)
+broker: setup  ## Redis between the HTTP and socket servers (live push, ADR 0009); Mosquitto (sensors)
 	@scripts/redis.sh ensure
+	@scripts/mqtt.sh ensure
 
 prepare: db broker
 	@$(PY) manage.py migrate --noinput -v0
@@ -50,6 +54,7 @@ test:
 	@scripts/setup.sh --test
 	@scripts/db.sh ensure
 	@scripts/redis.sh ensure
+	@scripts/mqtt.sh ensure
 	@$(PY) -m pytest
 
 lint:

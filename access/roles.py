@@ -23,19 +23,27 @@ PROVINCE_WIDE = "access.province_wide"
 PRIVATE = "access.view_private_properties"
 EXPORT = "access.export_data"
 PIN_WALL = "wall.pin_scene"  # hold the video wall on one scene (wall/services.py)
+READ_ALERTS = ["alerts.view_alert"]
+HANDLE_ALERTS = ["alerts.view_alert", "alerts.change_alert"]
+CHECK_SOURCES = "sources.run_check"  # run the sources' health check now (sources/)
+MANAGE_ALERTS = ["alerts.view_departmentcontact", "alerts.add_departmentcontact",
+                 "alerts.change_departmentcontact", "alerts.delete_departmentcontact",
+                 "alerts.view_alertdelivery"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.PROVINCE_LEADER: VIEW_MAP + VIEW_INCIDENTS + [PROVINCE_WIDE, PRIVATE, EXPORT],
+    Role.PROVINCE_LEADER: VIEW_MAP + VIEW_INCIDENTS + HANDLE_ALERTS
+    + [PROVINCE_WIDE, PRIVATE, EXPORT],
     Role.SECTOR_OPERATOR: VIEW_MAP + EDIT_FEATURES + VIEW_INCIDENTS + TRIAGE + HANDLE
-    + [PRIVATE, PIN_WALL],
-    Role.UNIT_OFFICIAL: VIEW_MAP + VIEW_INCIDENTS + HANDLE + [PRIVATE],
+    + HANDLE_ALERTS + [PRIVATE, PIN_WALL, CHECK_SOURCES],
+    Role.UNIT_OFFICIAL: VIEW_MAP + VIEW_INCIDENTS + HANDLE + READ_ALERTS + [PRIVATE],
     Role.FIELD_STAFF: VIEW_MAP + VIEW_INCIDENTS + HANDLE
     + ["layers.change_feature", "incidents.add_incident"],
-    Role.PLANNER: VIEW_MAP + VIEW_INCIDENTS + [PROVINCE_WIDE, EXPORT],
+    Role.PLANNER: VIEW_MAP + VIEW_INCIDENTS + READ_ALERTS + [PROVINCE_WIDE, EXPORT],
     Role.WALL_DISPLAY: VIEW_MAP + VIEW_INCIDENTS + [PROVINCE_WIDE],
     Role.INTEGRATION_CLIENT: VIEW_MAP + ["layers.add_feature", "layers.change_feature",
                                          "incidents.add_incident"],
     Role.ADMINISTRATOR: VIEW_MAP + EDIT_FEATURES + MANAGE + VIEW_INCIDENTS + TRIAGE + HANDLE
+    + HANDLE_ALERTS + MANAGE_ALERTS + [CHECK_SOURCES]
     + ["incidents.add_category", "incidents.change_category", "incidents.change_incident",
        PROVINCE_WIDE, PRIVATE, EXPORT, "audit.view_auditlog", PIN_WALL],
     Role.CITIZEN: [],

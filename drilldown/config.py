@@ -11,6 +11,8 @@ from incidents.transitions import Status
 from layers.conf import PRE_REFORM_REFERENCE_DATE
 from layers.models import AdminLevel, AdminUnit, LayerSource
 from layers.selectors import layer_list_visible, valid_on
+from rasters.selectors import raster_list_visible
+from rasters.render import tile_template
 
 
 def drill_config(*, principal: Principal, today: date) -> dict:
@@ -27,7 +29,21 @@ def drill_config(*, principal: Principal, today: date) -> dict:
         "statuses": dict(Status.choices),
         "categories": {c.code: c.name_vi for c in category_list()},
         "ops_url": reverse("ops"),
+        "rasters": [_raster(raster) for raster in raster_list_visible(principal=principal)],
     }
+
+
+def _raster(raster) -> dict:
+    """What the page needs to offer a raster as an overlay (MapLibre raster source + legend)."""
+    from rasters.ramps import ramp_legend
+
+    west, south, east, north = raster.extent.extent
+    return {"slug": raster.slug, "title": raster.title_vi, "title_en": raster.title_en,
+            "tiles": tile_template(raster.slug), "maxzoom": raster.max_zoom,
+            "bounds": [round(west, 5), round(south, 5), round(east, 5), round(north, 5)],
+            "attribution": raster.attribution, "value_unit": raster.value_unit,
+            "legend": ramp_legend(ramp_name=raster.ramp, stops=list(raster.ramp_stops),
+                                  mode=raster.ramp_mode)}
 
 
 def drill_strings() -> dict:
@@ -52,4 +68,9 @@ def drill_strings() -> dict:
         "nothing_found": _("Không tìm thấy đơn vị."),
         "window_all": _("mọi thời điểm"),
         "window": _("từ {since} đến {until}"),
+        "rasters_title": _("Dữ liệu raster"),
+        "raster_overlay": _("Hiện trên bản đồ"),
+        "raster_mean": _("{title}: trung bình {value} {unit}"),
+        "raster_no_data": _("{title}: không có dữ liệu trong đơn vị này"),
+        "raster_pending": _("{title}: đang tính…"),
     }

@@ -1,5 +1,6 @@
 """REST endpoints of the integration app: upload a file to a connector (202 with the queued
-run), a run's status and progress, its validation report as CSV. Thin: input, one call, output."""
+run), pull a connector's source now (202), a run's status and progress, its validation report
+as CSV. Thin: input, one call, output."""
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -12,9 +13,9 @@ from rest_framework.views import APIView
 from access.models import ApiToken
 from access.principal import principal_of
 
-from . import conf, selectors, services
+from . import conf, pull, selectors, services
 from .errors import UploadTooLarge
-from .models import Connector, ImportRun
+from .models import Connector, ImportRun, RunTrigger
 
 
 def _write_scope_of(layer_slug: str | None) -> str:
@@ -36,14 +37,19 @@ def _run_scope(request: Request) -> str:
 class RunOutput(serializers.ModelSerializer):
     connector = serializers.IntegerField(source="connector_id")
     layer = serializers.CharField(source="connector.layer.slug")
+    url = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportRun
-        fields = ["id", "connector", "layer", "status", "phase", "file_name", "file_size",
-                  "driver", "progress_done", "progress_total", "rows_read", "rows_inserted",
-                  "rows_updated", "rows_unchanged", "rows_rejected", "message", "created_at",
+        fields = ["id", "url", "connector", "layer", "trigger", "source_url", "status", "phase",
+                  "file_name", "file_size", "driver", "progress_done", "progress_total",
+                  "rows_read", "rows_inserted", "rows_updated", "rows_unchanged",
+                  "rows_rejected", "source_not_modified", "message", "created_at",
                   "started_at", "finished_at", "report_url"]
+
+    def get_url(self, run: ImportRun) -> str:
+        return f"/api/integration/runs/{run.pk}/"
 
     def get_report_url(self, run: ImportRun) -> str:
         return f"/api/integration/runs/{run.pk}/report.csv"
@@ -79,6 +85,27 @@ class RunCreateApi(APIView):
             size=upload.size, user=request.user if request.user.is_authenticated else None,
             token=token)
         return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PullCreateApi(APIView):
+    """POST (no body): pull the connector's source now; 202 with the queued run (`url` to poll,
+    also in `Location`). Same rights as uploading (403); unseen connector 404; a file connector,
+    a switched-off one, or a pull already queued or running: 409."""
+
+    access_policy = "scoped"
+    token_scope = staticmethod(_connector_scope)
+
+    @extend_schema(operation_id="integration_connectors_pull", request=None,
+                   responses={202: RunOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        principal = principal_of(request)
+        connector = selectors.connector_get_visible(principal=principal, pk=pk)
+        run = pull.pull_start(
+            connector=connector, principal=principal, trigger=RunTrigger.MANUAL,
+            user=request.user if request.user.is_authenticated else None,
+            token=request.auth if isinstance(request.auth, ApiToken) else None)
+        body = RunOutput(run).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
 class RunDetailApi(APIView):

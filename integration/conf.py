@@ -16,6 +16,13 @@ DEFAULTS = {
     "IOC_IMPORT_PROVINCE_MARGIN_DEG": 0.01,
     # At or above this many changed rows the tile data is rebuilt once (tiles.bulk_writes).
     "IOC_IMPORT_BULK_THRESHOLD": 2_000,
+    # Pull connectors (integration/pull.py, fetch.py).
+    "IOC_PULL_MAX_REDIRECTS": 5,
+    "IOC_PULL_MAX_SECONDS": 600,       # a whole transfer (the connector's timeout is per read)
+    "IOC_PULL_MAX_PAGES": 200,         # OGC API – Features: `next` links followed at most
+    "IOC_PULL_OGC_PAGE_LIMIT": 1_000,  # `limit` added to an items URL that has none
+    "IOC_PULL_KEEP_PAYLOADS": 5,       # fetched payloads kept per connector (the latest)
+    "IOC_PULL_TICK_SECONDS": 15,       # the local worker looks for due pulls this often
 }
 
 

@@ -90,3 +90,46 @@ class ConnectorInactive(ConflictError):
     """The connector is switched off."""
 
     code = "connector_inactive"
+
+
+class NotAPullConnector(ConflictError):
+    """A pull was asked of a connector that takes file uploads."""
+
+    code = "not_a_pull_connector"
+
+
+class PullInProgress(ConflictError):
+    """A pull of this connector is already queued or running."""
+
+    code = "pull_in_progress"
+
+
+class SourceFetchError(ImportFileError):
+    """The source could not be fetched as configured; nothing was written."""
+
+    code = "source_fetch_failed"
+
+
+class SourceUnreachable(SourceFetchError):
+    """No connection to the source's host (name, refused, TLS, dropped mid-transfer)."""
+
+    code = "source_unreachable"
+
+
+class SourceTimeout(SourceFetchError):
+    """The source did not answer within the connector's timeout."""
+
+    code = "source_timeout"
+
+
+class SourceHttpError(SourceFetchError):
+    """The source answered with an HTTP error status (4xx, 5xx) or too many redirects."""
+
+    code = "source_http_error"
+
+
+class SourceContentError(SourceFetchError):
+    """The source sent something other than the connector's format (HTML, wrong type,
+    invalid JSON, no records at the records path, an OGC page without features)."""
+
+    code = "source_content_invalid"

@@ -1,9 +1,11 @@
 """Reading a stored upload into columns and geometries. GDAL (through pyogrio) opens only files
-we named, with a driver from the allow-list, checked again after opening; CSV is parsed by
-Python. Text is decoded with the declared encoding (.cpg or the connector's), else UTF-8."""
+we named, with a driver from the allow-list, checked again after opening; CSV and JSON records
+(a REST endpoint's list of objects, pulled by a connector) are parsed by Python. Text is decoded
+with the declared encoding (.cpg or the connector's), else UTF-8."""
 import codecs
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,9 @@ ALLOWED_DRIVERS = {"GPKG": {"GPKG"}, "ESRI Shapefile": {"ESRI Shapefile"},
                    "GeoJSON": {"GeoJSON"}, "KML": {"KML", "LIBKML"}, "XLSX": {"XLSX"}}
 OPEN_OPTIONS = {"XLSX": {"HEADERS": "FORCE", "FIELD_TYPES": "STRING"}}
 CSV_DELIMITERS = ",;\t|"
+# JSON records: nested objects become dotted columns ("toa_do.lon") down to this depth; deeper
+# objects and lists are kept as JSON text.
+JSON_FLATTEN_DEPTH = 3
 
 
 @dataclass
@@ -56,10 +61,13 @@ def codec_for(label: str) -> str:
     return info.name
 
 
-def source_read(path: Path, driver: str, *, encoding: str = "") -> SourceTable:
-    """Read a stored upload (`driver` as sniffed) into a SourceTable."""
+def source_read(path: Path, driver: str, *, encoding: str = "",
+                records_path: str = "") -> SourceTable:
+    """Read a stored upload (`driver` as sniffed; "JSON" for records) into a SourceTable."""
     if driver == "CSV":
         return _read_csv(path, encoding)
+    if driver == "JSON":
+        return read_json_records(path.read_bytes(), records_path)
     if driver not in ALLOWED_DRIVERS:
         raise WrongFormat(f"Định dạng {driver} không được phép.")
     return _read_gdal(path, driver, encoding)
@@ -167,3 +175,59 @@ def _read_csv(path: Path, encoding: str) -> SourceTable:
             column.append(row[index] if index < len(row) else None)
     _check_rows(count)
     return SourceTable(dict(zip(header, data)), None, None, None, count)
+
+
+def read_json_records(data: bytes, records_path: str = "") -> SourceTable:
+    """A JSON document's records — the list at `records_path` (dotted keys, e.g.
+    `data.items`; empty: the document itself) — as columns, one per key seen in any record,
+    in order of first appearance; nested objects flattened to dotted names."""
+    try:
+        document = json.loads(data)
+    except RecursionError as exc:
+        raise WrongFormat("Tài liệu JSON lồng nhau quá sâu.") from exc
+    except ValueError as exc:
+        raise WrongFormat(f"Tài liệu JSON không hợp lệ: {_first_line(exc)}") from exc
+    records = _records_at(document, records_path)
+    _check_rows(len(records))
+    flat = []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise WrongFormat(f"Bản ghi thứ {number} tại “{records_path or '(gốc)'}” không "
+                              f"phải một đối tượng JSON ({type(record).__name__}).")
+        flat.append(_flatten(record, "", JSON_FLATTEN_DEPTH))
+    names = list(dict.fromkeys(name for row in flat for name in row))
+    columns = {name: [row.get(name) for row in flat] for name in names}
+    return SourceTable(columns, None, None, None, len(flat))
+
+
+def _records_at(document, records_path: str) -> list:
+    node, walked = document, []
+    for key in records_path.split(".") if records_path else []:
+        walked.append(key)
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            keys = ", ".join(list(node)[:20]) if isinstance(node, dict) else type(node).__name__
+            raise WrongFormat(f"Không có “{'.'.join(walked)}” trong tài liệu JSON (đường dẫn "
+                              f"bản ghi “{records_path}”; ở đó có: {keys or 'không có khóa'}).")
+    if not isinstance(node, list):
+        found = f"các khóa {', '.join(list(node)[:20])}" if isinstance(node, dict) else \
+            type(node).__name__
+        raise WrongFormat(f"Tại “{records_path or '(gốc)'}” không phải danh sách bản ghi mà là "
+                          f"{found}: đặt đường dẫn bản ghi của kết nối (ví dụ data.items).")
+    return node
+
+
+def _flatten(record: dict, prefix: str, depth: int) -> dict:
+    out = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and depth > 1:
+            out.update(_flatten(value, f"{name}.", depth - 1))
+        elif isinstance(value, (dict, list)):
+            out[name] = json.dumps(value, ensure_ascii=False)
+        else:
+            out[name] = value
+    return out

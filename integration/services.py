@@ -28,9 +28,10 @@ from tiles.maintenance import bulk_writes
 from . import conf, writer
 from .errors import ConnectorInactive, ImportForbidden, NoValidRows, RunNotQueued
 from .mapping import PropertyMapper, external_ids, observed_times
-from .models import Connector, ImportRun, RejectedRow, RunPhase, RunStatus
+from .models import PULL_TRIGGERS, Connector, ImportRun, RejectedRow, RunPhase, RunStatus
 from .positions import file_type_check, positions
 from .progress import Callback, ProgressReporter
+from .pull import pull_fetch
 from .reader import SourceTable, source_read
 from .uploads import upload_store
 
@@ -87,8 +88,21 @@ def import_run_execute(*, run: ImportRun, progress: Callback | None = None) -> I
         raise
     finally:
         reporter.close()
+        _sources_refresh(run.connector_id)
     run.refresh_from_db()
     return run
+
+
+def _sources_refresh(connector_id: int) -> None:
+    """The data page shows a finished run at once (sources/): a failure to re-check is logged,
+    never the run's."""
+    from sources.services import connector_refresh
+
+    try:
+        with transaction.atomic():
+            connector_refresh(connector_id=connector_id)
+    except DatabaseError:
+        log.exception("sources refresh after a run of connector %s failed", connector_id)
 
 
 def _principal(run: ImportRun) -> Principal | None:
@@ -116,9 +130,12 @@ def _execute(run: ImportRun, reporter: ProgressReporter) -> None:
     layer, principal = connector.layer, _principal(run)
     if principal is not None and not principal.can_write_layer(layer):
         raise ImportForbidden(f"Người tải lên không còn quyền ghi vào lớp {layer.slug}.")
+    if run.trigger in PULL_TRIGGERS and not pull_fetch(run=run, connector=connector,
+                                                       reporter=reporter):
+        return  # HTTP 304: recorded as an unchanged run
     reporter.start(RunPhase.READING, 0)
     table = source_read(conf.import_dir() / run.stored_path, run.driver,
-                        encoding=connector.encoding)
+                        encoding=connector.encoding, records_path=connector.records_path)
     file_type_check(table.geometry_type, layer)
     if table.count == 0:
         raise NoValidRows("Tệp không có dòng dữ liệu nào.", details=[])

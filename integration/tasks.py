@@ -1,7 +1,11 @@
 """The import runs off the request path. With a broker (REDIS_URL) the Celery task runs in a
 `celery worker`; without one, a local worker (`manage.py integration_worker`, holding an
 advisory lock while it runs) takes queued runs from the database; with neither, Celery runs
-the task where it is called (as for every task here, README "Background work")."""
+the task where it is called (as for every task here, README "Background work").
+
+Pull connectors are due on their own interval: beat runs `integration.pull_due` every minute
+(ioc_gis/celery.py), which queues a run per due connector; the local worker does the same tick
+itself every IOC_PULL_TICK_SECONDS."""
 from celery import shared_task
 from django.db import connection
 
@@ -32,6 +36,14 @@ def import_run_task(run_id: int) -> str:
         return import_run_execute(run=run).status
     except RunNotQueued:
         return "already-taken"  # a duplicate delivery: another worker has it
+
+
+@shared_task(name="integration.pull_due")
+def pull_due_task() -> int:
+    """Queue a pull of every connector whose interval has passed; how many were queued."""
+    from .pull import pull_due
+
+    return len(pull_due())
 
 
 def local_worker_alive() -> bool:

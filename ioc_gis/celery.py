@@ -22,6 +22,13 @@ BEAT_SCHEDULE = {
                                    "options": {"expires": 55}},
     "incidents-deliver-notifications": {"task": "incidents.deliver_notifications",
                                         "schedule": 60.0, "options": {"expires": 55}},
+    # integration/: queue the pull connectors whose interval has passed (integration/pull.py)
+    "integration-pull-due": {"task": "integration.pull_due", "schedule": 60.0,
+                             "options": {"expires": 55}},
+    # sources/: liveness and quality of every source, alerts to owners; alerts/: their mail
+    "sources-check": {"task": "sources.check", "schedule": 300.0, "options": {"expires": 290}},
+    "alerts-deliver": {"task": "alerts.deliver", "schedule": 60.0, "options": {"expires": 55}},
+    "kpi-refresh": {"task": "kpi.refresh", "schedule": 3600.0, "options": {"expires": 3500}},
 }
 
 
@@ -48,4 +55,4 @@ def _redis_url() -> str:
 
 app = Celery("ioc_gis")
 app.conf.update(celery_settings(_redis_url()))
-app.autodiscover_tasks(["incidents"])
+app.autodiscover_tasks(["incidents", "sources", "alerts"])

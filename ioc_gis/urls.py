@@ -25,7 +25,12 @@ urlpatterns = [
     path("api/planner/", include("planner.api_urls")),
     path("api/wall/", include("wall.api_urls")),  # the video wall's scenes, pin, KPIs
     path("api/drill/", include("drilldown.api_urls")),
+    path("api/alerts/", include("alerts.api_urls")),  # alerts raised to owner departments
+    path("api/sources/", include("sources.api_urls")),  # liveness and quality of data sources
     path("api/integration/", include("integration.urls")),  # file connectors: uploads, runs
+    path("api/kpi/", include("kpi.urls")),  # KPI registry, values, summary (issue 8)
+    path("api/observations/", include("observations.urls")),  # MQTT sensor streams
+    path("", include("rasters.urls")),  # /api/rasters/…, /api/units/…/rasters/, /tiles/raster/…
     path("tiles/", include("tiles.urls")),
     path("phan-anh/", include("citizen.urls")),  # citizens' report form and tracking pages
     path("dieu-hanh/", include("console.urls")),  # operators' pages: the live operator map
@@ -36,6 +41,7 @@ urlpatterns = [
     path("ops/", include("console.ops_urls")),
     path("drill/", include("drilldown.urls")),
     path("planner/", include("planner.urls")),
+    path("data/", include("sources.urls")),  # data sources: liveness, uploads, alerts
     path("i18n/setlang/", set_language, name="set-language"),
 ]
 

@@ -40,9 +40,23 @@ if [ "${IOC_IMPORT_WORKER:-1}" != "0" ]; then
   importer=$!
 fi
 
+# Sensor streams (observations/): the MQTT subscriber when a broker is named (IOC_MQTT_URL; it
+# logs and retries while the broker is away), and with the heartbeat on, the demo's synthetic
+# water-level publisher (`manage.py demo_sensors`).
+sensors=""
+if [ -n "${IOC_MQTT_URL:-}" ]; then
+  mkdir -p var
+  .venv/bin/python manage.py mqtt_subscribe > var/mqtt-subscriber.log 2>&1 &
+  sensors=$!
+  if [ "${IOC_DEMO_PULSE_SECONDS:-0}" != "0" ]; then
+    .venv/bin/python manage.py demo_sensors --every "$IOC_DEMO_PULSE_SECONDS" > var/demo-sensors.log 2>&1 &
+    sensors="$sensors $!"
+  fi
+fi
+
 stop_both() {
-  kill -TERM "$ws" "$http" $pulse $importer 2>/dev/null || true
-  wait "$ws" "$http" $pulse $importer 2>/dev/null || true
+  kill -TERM "$ws" "$http" $pulse $importer $sensors 2>/dev/null || true
+  wait "$ws" "$http" $pulse $importer $sensors 2>/dev/null || true
 }
 trap 'stop_both; exit 0' INT TERM
 wait -n "$ws" "$http"

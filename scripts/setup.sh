@@ -16,6 +16,8 @@ missing=()
 command -v psql >/dev/null || missing+=("postgresql-client")
 if [ -f package.json ] && ! command -v npm >/dev/null; then missing+=("nodejs" "npm"); fi
 if [ "$WANT_TEST" -eq 1 ] && ! command -v chromium >/dev/null; then missing+=("chromium"); fi
+# The sensor streams' broker (observations/; scripts/mqtt.sh starts it when none runs).
+command -v mosquitto >/dev/null || missing+=("mosquitto")
 apt_install "${missing[@]}"
 
 # Python virtualenv, reinstalled only when pyproject.toml changes.

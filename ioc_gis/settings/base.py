@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "planner",
     "ogc",
     "integration",
+    "alerts",  # alerts to owner departments (stale sources, KPIs needing attention)
+    "sources",  # liveness and quality of every data source; the data page /data/
+    "rasters",  # raster layers: COGs, PNG tiles, zonal statistics (issue 7)
+    "observations",  # MQTT sensor streams → time-stamped observations (issue 7)
+    "kpi",  # KPI registry, values, computed KPIs (issue 8)
 ]
 
 MIDDLEWARE = [

@@ -35,3 +35,7 @@ import tempfile as _tempfile  # noqa: E402
 
 IOC_IMPORT_DIR = env("IOC_IMPORT_DIR", default=str(  # noqa: F405
     Path(_tempfile.gettempdir()) / f"ioc-test-imports-{env('IOC_TEST_DB_NAME', default='test')}"))  # noqa: F405
+
+# Raster files of the test run (rasters/: the demo's and the tests' COGs), likewise.
+IOC_RASTER_DIR = env("IOC_RASTER_DIR", default=str(  # noqa: F405
+    Path(_tempfile.gettempdir()) / f"ioc-test-rasters-{env('IOC_TEST_DB_NAME', default='test')}"))  # noqa: F405

@@ -397,3 +397,200 @@ endpoint("integration-run-report", "get",
          lambda w, where: f"/api/integration/runs/{_import_run(w).pk}/report.csv",
          default=(404, 404), expect={**{r: (403, 403) for r in SEES_PRIVATE},
                                      "administrator": (200, 200), "sector_operator": (200, 200)})
+
+
+# ---- pull connectors (issue 7): "pull now" needs the same rights as uploading to the
+# connector; the run is only queued here (never fetched: no commit in these tests). ----
+def _pull_connector(world):
+    from datetime import timedelta
+
+    from integration.models import Connector, ConnectorKind
+
+    return Connector.objects.get_or_create(name="matrix-pull", layer=world.private, defaults={
+        "owner_department": "Công an tỉnh", "id_column": "ma", "kind": ConnectorKind.HTTP_GEOJSON,
+        "url": "http://127.0.0.1:9/matrix.geojson", "pull_interval": timedelta(hours=1)})[0]
+
+
+endpoint("integration-connector-pull", "post",
+         lambda w, where: f"/api/integration/connectors/{_pull_connector(w).pk}/pull/",
+         default=(404, 404), expect={**{r: (403, 403) for r in SEES_PRIVATE},
+                                     "administrator": (202, 202), "sector_operator": (202, 202)})
+
+
+# ---- alerts (issue 7: stale sources raised to their owner): readers hold alerts.view_alert;
+# acknowledging needs alerts.change_alert; an alert of another sector does not exist for a
+# sector-bound caller. Alerts lie on no ground: inside and outside answer alike. ----
+def _alert(world):
+    from django.utils import timezone
+
+    from alerts.models import AlertKind
+    from alerts.services import alert_raise
+
+    return alert_raise(kind=AlertKind.SOURCE_STALE, subject="layer:test-private",
+                       owner_department="Công an tỉnh", sector=world.private.sector,
+                       title="Lớp chậm cập nhật", now=timezone.now())[0]
+
+
+ALERT_READERS = ("province_leader", "sector_operator", "other_sector_operator",
+                 "unit_official", "planner", "administrator")
+endpoint("alert-list", "get", lambda w, where: "/api/alerts/",
+         expect={r: (200, 200) for r in ALERT_READERS}, default=(403, 403))
+endpoint("alert-acknowledge", "post", lambda w, where: f"/api/alerts/{_alert(w).pk}/acknowledge/",
+         default=(403, 403), expect={"province_leader": (200, 200), "sector_operator": (200, 200),
+                                     "administrator": (200, 200),
+                                     "other_sector_operator": (404, 404)})
+
+
+# ---- data sources' liveness and quality (/api/sources/): staff who view the map read it; a
+# check now needs sources.run_check (operators, administrators). ----
+SOURCE_READERS = SEES_PRIVATE | {"other_sector_operator"}
+endpoint("source-list", "get", lambda w, where: "/api/sources/",
+         expect={r: (200, 200) for r in SOURCE_READERS}, default=(403, 403))
+endpoint("source-check", "post", lambda w, where: "/api/sources/check/", default=(403, 403),
+         expect={r: (200, 200) for r in ("sector_operator", "other_sector_operator",
+                                         "administrator")})
+
+
+# ---- raster layers (/api/rasters/…, /tiles/raster/…): the vector layers' visibility rule (a
+# private raster is a 404 for those who may not see it); a raster has no ground, so inside and
+# outside answer alike (tiles too: both points lie on the matrix rasters). Uploading needs
+# layers.add_layer in the raster's sector: administrators pass the gate and meet the file check
+# (400: the body is a raster outside Thanh Hóa, so nothing is written); others 403. ----------
+def _matrix_raster(world, private: bool):
+    import io
+
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from rasters.models import RasterLayer
+    from rasters.services import RasterInput, raster_create
+
+    slug = "matrix-raster-private" if private else "matrix-raster-public"
+    found = RasterLayer.objects.filter(slug=slug).first()
+    if found:
+        return found
+    with rasterio.MemoryFile() as memory:
+        with memory.open(driver="GTiff", width=20, height=15, count=1, dtype="uint8",
+                         crs="EPSG:4326", transform=from_origin(105.75, 19.85, 0.01, 0.01),
+                         nodata=255) as out:
+            out.write(np.ones((15, 20), dtype=np.uint8), 1)
+        data = memory.read()
+    meta = RasterInput(slug=slug, title_vi="Ma trận", title_en="Matrix",
+                       sector=world.private.sector if private else world.public.sector,
+                       value_kind="LEVEL", value_description_vi="cấp", ramp="flood",
+                       ramp_stops=[1, 2, 3], ramp_mode="STEP", is_public=not private,
+                       owner_department="Thử")
+    return raster_create(principal=None, meta=meta, file=io.BytesIO(data), file_name="m.tif",
+                         size=len(data), dispatch=False)
+
+
+def _raster_upload_outside(world, where: str) -> dict:
+    import io
+
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    with rasterio.MemoryFile() as memory:
+        with memory.open(driver="GTiff", width=4, height=4, count=1, dtype="uint8",
+                         crs="EPSG:4326", transform=from_origin(105.7, 21.1, 0.01, 0.01)) as out:
+            out.write(np.ones((4, 4), dtype=np.uint8), 1)
+        buffer = io.BytesIO(memory.read())
+    buffer.name = "ha-noi.tif"
+    return {"file": buffer, "slug": f"matrix-upload-{where}", "title_vi": "x", "title_en": "x",
+            "sector": world.private.sector, "value_kind": "LEVEL", "value_description_vi": "x",
+            "ramp": "flood", "ramp_stops": "1,2,3", "owner_department": "x"}
+
+
+def _raster_tile(world, where: str, private: bool) -> str:
+    from tests.access.conftest import INSIDE, OUTSIDE
+    from tiles.grid import lonlat_to_tile
+
+    t = lonlat_to_tile(*(INSIDE if where == "in" else OUTSIDE), 14)
+    return f"/tiles/raster/{_matrix_raster(world, private).slug}/{t.z}/{t.x}/{t.y}.png"
+
+
+_SEES_PRIVATE_RASTER = {r: (200, 200) for r in SEES_PRIVATE}
+endpoint("raster-list", "get", lambda w, where: "/api/rasters/")
+endpoint("raster-list", "post", lambda w, where: "/api/rasters/", body=_raster_upload_outside,
+         default=(403, 403), expect={"administrator": (400, 400)})
+endpoint("unit-rasters", "get", lambda w, where: f"/api/units/{_unit(w, where)}/rasters/")
+for _private in (False, True):
+    _seen = _SEES_PRIVATE_RASTER if _private else {}
+    _other = (404, 404) if _private else (200, 200)
+    endpoint("raster-zonal", "get",
+             lambda w, where, p=_private: f"/api/rasters/{_matrix_raster(w, p).slug}/zonal/",
+             expect=_seen, default=_other)
+    endpoint("raster-tilejson", "get",
+             lambda w, where, p=_private: f"/tiles/raster/{_matrix_raster(w, p).slug}.json",
+             expect=_seen, default=_other)
+    endpoint("raster-tile", "get", lambda w, where, p=_private: _raster_tile(w, where, p),
+             expect=_seen, default=_other)
+
+
+# ---- sensor streams (/api/observations/…): a stream exists for those who see its station
+# layer; a station is a feature of that layer, read as the feature is (bound roles: 404 outside
+# their ground); the latest values list only the stations one may read (still a 200). ---------
+def _sensor_stream(world):
+    from observations.models import Metric, SensorStream
+
+    metric = Metric.objects.get_or_create(code="matrix_level_m", defaults={
+        "name_vi": "Mực nước", "name_en": "Water level", "unit": "m"})[0]
+    stream = SensorStream.objects.get_or_create(name="matrix", station_layer=world.private,
+                                                defaults={
+        "owner_department": "Đài KTTV", "topic_filter": "matrix/+/level",
+        "mapping": {"station": "id", "time": "ts", "metrics": {"matrix_level_m": "level"}}})[0]
+    stream.metrics.add(metric)
+    return stream
+
+
+def _observations(world, path: str) -> str:
+    _sensor_stream(world)
+    return path
+
+
+endpoint("observation-streams", "get",
+         lambda w, where: _observations(w, "/api/observations/streams/"))
+endpoint("observation-list", "get",
+         lambda w, where: _observations(w, f"/api/observations/?station={w.private.slug}:{where}"),
+         expect=private_read(), default=(404, 404))
+endpoint("observation-latest", "get",
+         lambda w, where: _observations(w, f"/api/observations/latest/?layer={w.private.slug}"),
+         expect={r: (200, 200) for r in SEES_PRIVATE}, default=(404, 404))
+
+
+# ---- KPIs (/api/kpi/…, issue 8): public KPIs for everyone at every unit; staff data for those
+# who may view the map, in the KPI's sector (security-theft: SECURITY), at units on their ground
+# (bound roles: 404 outside); the summary shows off one's ground the public KPIs only (a 200).
+# Importing values: data writers (layers.add_feature + change_feature); a row of another sector
+# or off one's ground is a 400 for the whole file (HEALTH's notifiable-disease-cases here). ----
+_KPI_SEERS = PROVINCE_WIDE | {"sector_operator", "unit_official", "field_staff"}
+
+
+def _kpi_import_body(world, where: str) -> dict:
+    import io
+
+    code = world.inside_commune if where == "in" else world.outside_commune
+    buffer = io.BytesIO(f"kpi,unit,period,value\nnotifiable-disease-cases,{code},2025-09,7\n"
+                        .encode())
+    buffer.name = "kpi.csv"
+    return {"file": buffer}
+
+
+endpoint("kpi-list", "get", lambda w, where: "/api/kpi/")
+endpoint("kpi-detail", "get", lambda w, where: "/api/kpi/tourist-arrivals/")
+endpoint("kpi-detail", "get", lambda w, where: "/api/kpi/security-theft/",
+         expect={r: (200, 200) for r in _KPI_SEERS}, default=(404, 404))
+endpoint("kpi-values", "get",
+         lambda w, where: f"/api/kpi/security-theft/values/?unit={_unit(w, where)}",
+         expect={**{r: (200, 200) for r in PROVINCE_WIDE},
+                 **{r: (200, 404) for r in _KPI_SEERS - PROVINCE_WIDE}}, default=(404, 404))
+endpoint("kpi-values", "get",
+         lambda w, where: f"/api/kpi/tourist-arrivals/values/?unit={_unit(w, where)}")
+endpoint("kpi-summary", "get", lambda w, where: f"/api/kpi/summary/?unit={_unit(w, where)}")
+endpoint("kpi-values-import", "post", lambda w, where: "/api/kpi/values/import/",
+         body=_kpi_import_body, default=(403, 403),
+         expect={"administrator": (201, 201), "other_sector_operator": (201, 400),
+                 "sector_operator": (400, 400)})
+

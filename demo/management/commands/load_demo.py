@@ -4,7 +4,10 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 
 from demo.incidents import demo_incidents_seed
+from demo.kpis import demo_kpis_seed
 from demo.loader import demo_load
+from demo.rasters import demo_rasters_load
+from demo.sensors import demo_sensors_load
 
 
 class Command(BaseCommand):
@@ -27,7 +30,10 @@ class Command(BaseCommand):
             raise SystemExit(2)
         started = time.monotonic()
         report = demo_load(scale=scale, force=force, progress=not no_progress)
+        demo_sensors_load()  # the demo sensor stream and its stations (idempotent)
         seeded = 0 if no_incidents else demo_incidents_seed()
+        demo_kpis_seed(progress=not no_progress, full=not report.skipped)  # KPIs (issue 8)
+        demo_rasters_load(progress=not no_progress)  # synthetic flood + population rasters
         if seeded:
             self.stdout.write(f"Demo incidents: {seeded} over the last 30 days (synthetic).")
         elapsed = time.monotonic() - started

@@ -6,6 +6,9 @@
  * of the unit's children, the units generation drawn, and the time window of every temporal
  * layer's tiles. A filter is applied once and reaches map, counts and lists together.
  * Clicking a child on the map or in the ranking drills in; the breadcrumb goes back up.
+ * Raster figures of the unit (GET /api/units/{code}/rasters/: measures such as the people in
+ * the flood-hazard zone, and each raster's mean) fill "Dữ liệu raster"; each raster the user
+ * may see can be overlaid on the map as our PNG tiles (?rasters=slug,… keeps the choice).
  * Data is only ever rendered as text (iocUi.el). `window.iocDrill` exposes the state and the
  * last answers for the browser tests. */
 (function () {
@@ -26,7 +29,9 @@
   const titleOf = (layer) => (config.language === "en" && layer.title_en) || layer.title;
 
   const state = readState();
-  const drill = window.iocDrill = {state: state, stats: null, incidents: null, loads: 0};
+  const drill = window.iocDrill = {state: state, stats: null, incidents: null, rasters: null,
+                                    loads: 0};
+  const RASTERS = config.rasters || [];
   let loading = null;  // AbortController of the load in flight
 
   // ---- state ⇄ URL and form ------------------------------------------------------------------
@@ -37,6 +42,8 @@
       generation: query.get("generation") === "pre2025" ? "pre2025" : "current",
       since: query.get("since") || "", until: query.get("until") || "",
       layer: query.get("layer") || "",
+      rasters: (query.get("rasters") || "").split(",")
+        .filter((slug) => (config.rasters || []).some((raster) => raster.slug === slug)),
     };
   }
 
@@ -45,6 +52,7 @@
     query.set("unit", state.code);
     if (state.generation !== "current") query.set("generation", state.generation);
     for (const name of ["since", "until", "layer"]) if (state[name]) query.set(name, state[name]);
+    if (state.rasters.length) query.set("rasters", state.rasters.join(","));
     const url = window.location.pathname + "?" + query + window.location.hash;
     if (push) window.history.pushState(null, "", url);
     else window.history.replaceState(null, "", url);
@@ -73,16 +81,21 @@
     container.dataset.drillState = "loading";
     try {
       const code = encodeURIComponent(state.code);
-      const [stats, incidents] = await Promise.all([
+      const [stats, incidents, rasters] = await Promise.all([
         api(`/api/units/${code}/stats/?${query({layer: state.layer})}`,
             {signal: controller.signal}),
         config.incidents
           ? api(`/api/drill/units/${code}/incidents/?${query()}`, {signal: controller.signal})
           : Promise.resolve(null),
+        RASTERS.length
+          ? api(`/api/units/${code}/rasters/?generation=${state.generation}`,
+                {signal: controller.signal})
+          : Promise.resolve(null),
       ]);
       if (controller !== loading) return;
       drill.stats = stats;
       drill.incidents = incidents;
+      drill.rasters = rasters;
       drill.loads += 1;
       if (!state.layer && stats.layers.length) {  // the first load picks a default layer
         state.layer = defaultLayer(stats.layers);
@@ -91,6 +104,7 @@
       }
       status.textContent = "";
       renderPanel(stats, incidents);
+      renderRasters(rasters);
       whenStyled(() => {
         renderMap(stats, options && options.fly);
         // ready once the map has drawn this state (the layers were just replaced: it renders)
@@ -198,6 +212,79 @@
                         formatDateTime(item.created_at)}))));
     if (!incidents.recent.length) recent.append(el("li", {className: "muted",
                                                           text: t("no_incidents")}));
+  }
+
+  // ---- raster figures and overlays -------------------------------------------------------------
+  function rasterTitle(item) {
+    return (config.language === "en" && item.title_en) || item.title;
+  }
+
+  function rounded(value) {
+    return typeof value === "number" ? Math.round(value * 10) / 10 : value;
+  }
+
+  function renderRasters(figures) {
+    const section = document.getElementById("rasters");
+    section.hidden = !RASTERS.length;
+    if (!figures) return;
+    document.getElementById("rasters-title").textContent = t("rasters_title");
+    const english = config.language === "en";
+    const measures = figures.measures.map((item) => el("li", {
+      className: "measure", dataset: {slug: item.slug}},
+      item.value === null
+        ? t(item.computed ? "raster_no_data" : "raster_pending", {title: rasterTitle(item)})
+        : [rasterTitle(item) + ": ", el("strong", {text: formatNumber(item.value)}), " ",
+           (english && item.unit_en) || item.unit]));
+    const rasters = figures.rasters.map((item) => el("li", {
+      className: "raster", dataset: {slug: item.slug}},
+      item.status !== "done" ? t("raster_pending", {title: rasterTitle(item)})
+        : item.cells ? t("raster_mean", {title: rasterTitle(item),
+                                         value: formatNumber(rounded(item.mean)),
+                                         unit: item.value_unit})
+          : t("raster_no_data", {title: rasterTitle(item)})));
+    document.getElementById("raster-figures").replaceChildren(...measures, ...rasters);
+  }
+
+  function renderOverlayList() {
+    const list = document.getElementById("raster-overlays");
+    list.replaceChildren(...RASTERS.map((raster) => {
+      const box = el("input", {type: "checkbox", checked: state.rasters.includes(raster.slug),
+                               on: {change: () => toggleOverlay(raster.slug, box.checked)}});
+      const ramp = el("span", {className: "ramp", title: raster.value_unit},
+        ...raster.legend.map((stop) => el("span", {style: `background: ${stop.colour}`,
+                                                   title: `${stop.value} ${raster.value_unit}`})));
+      return el("li", {dataset: {slug: raster.slug}},
+        el("label", {}, box, " ", t("raster_overlay") + ": " + rasterTitle(raster)), ramp);
+    }));
+  }
+
+  const overlayId = (slug) => "raster-overlay-" + slug;
+
+  function showOverlay(raster) {
+    if (map.getLayer(overlayId(raster.slug))) return;
+    if (!map.getSource(overlayId(raster.slug))) {
+      map.addSource(overlayId(raster.slug), {
+        type: "raster", tileSize: 256, bounds: raster.bounds, maxzoom: raster.maxzoom,
+        tiles: [new URL(raster.tiles, window.location.href).href.replace(/%7B/g, "{")
+                  .replace(/%7D/g, "}")],
+        attribution: raster.attribution});
+    }
+    map.addLayer({id: overlayId(raster.slug), type: "raster", source: overlayId(raster.slug),
+                  paint: {"raster-opacity": 0.75}}, firstOverlayLayer());
+  }
+
+  function toggleOverlay(slug, on) {
+    state.rasters = on ? [...new Set([...state.rasters, slug])]
+      : state.rasters.filter((item) => item !== slug);
+    writeUrl(false);
+    whenStyled(applyOverlays);
+  }
+
+  function applyOverlays() {
+    for (const raster of RASTERS) {
+      if (state.rasters.includes(raster.slug)) showOverlay(raster);
+      else if (map.getLayer(overlayId(raster.slug))) map.removeLayer(overlayId(raster.slug));
+    }
   }
 
   function renderRanking(stats) {
@@ -415,10 +502,14 @@
   window.addEventListener("popstate", () => {
     Object.assign(state, readState());
     fillForm();
+    renderOverlayList();
+    whenStyled(applyOverlays);
     load({fly: true});
   });
 
   fillForm();
   writeUrl(false);
+  renderOverlayList();
+  whenStyled(applyOverlays);
   load({fly: true});
 })();

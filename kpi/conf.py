@@ -1,0 +1,28 @@
+"""Settings of the KPI app, read lazily from `django.conf.settings` with defaults (`IOC_KPI_…`).
+
+IOC_KPI_SPARKLINE_PERIODS
+    Periods in a summary card's sparkline, the latest value's search window (default 12).
+IOC_KPI_MAX_PERIODS
+    Longest series one request may ask for (default 1000 periods; beyond: 400).
+IOC_KPI_IMPORT_MAX_BYTES
+    Largest file `POST /api/kpi/values/import/` and `kpi_import` accept (default 20 MB).
+IOC_KPI_IMPORT_MAX_ROWS
+    Most rows in one import (default 200,000).
+IOC_KPI_REFRESH_LOOKBACK_DAYS
+    The scheduled refresh recomputes periods starting this many days back (default 62: the
+    current and the previous month, so late corrections are picked up).
+"""
+from django.conf import settings
+
+DEFAULTS = {
+    "IOC_KPI_SPARKLINE_PERIODS": 12,
+    "IOC_KPI_MAX_PERIODS": 1000,
+    "IOC_KPI_IMPORT_MAX_BYTES": 20 * 1024 * 1024,
+    "IOC_KPI_IMPORT_MAX_ROWS": 200_000,
+    "IOC_KPI_REFRESH_LOOKBACK_DAYS": 62,
+}
+
+
+def get(name: str):
+    """The setting `name`, or its default."""
+    return getattr(settings, name, DEFAULTS[name])
