@@ -197,6 +197,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets named alike in several apps: one schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "SectorEnum": "layers.models.Sector",
+        "LayerSourceEnum": "layers.models.LayerSource",
+        "KpiSourceEnum": "kpi.models.Source",
+    },
 }
 
 # django-leaflet: no external tile server. The widget draws our own boundaries instead
