@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/sources/", include("sources.api_urls")),  # liveness and quality of data sources
     path("api/integration/", include("integration.urls")),  # file connectors: uploads, runs
     path("api/kpi/", include("kpi.urls")),  # KPI registry, values, summary (issue 8)
+    path("api/hotspots/", include("hotspots.urls")),  # incident hotspots, patterns (issue 8)
     path("api/observations/", include("observations.urls")),  # MQTT sensor streams
     path("", include("rasters.urls")),  # /api/rasters/…, /api/units/…/rasters/, /tiles/raster/…
     path("tiles/", include("tiles.urls")),

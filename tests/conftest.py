@@ -73,3 +73,38 @@ def redis_url():
     except redis.RedisError:
         pytest.skip(f"no Redis at {url} (make test provides one: scripts/redis.sh)")
     return url
+
+
+@pytest.fixture
+def user_of_role():
+    """user_of_role(role, sectors=None, name=None, email="") → a fresh staff user in the group
+    of that role, bound to those sectors when given."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from access.models import Jurisdiction
+
+    made = [0]
+
+    def build(role: str, *, sectors=None, name: str | None = None, email: str = ""):
+        made[0] += 1
+        user = get_user_model().objects.create_user(name or f"staff-{role}-{made[0]}",
+                                                    password="x", is_staff=True, email=email)
+        user.groups.add(Group.objects.get(name=role))
+        if sectors:
+            Jurisdiction.objects.create(user=user, sectors=sectors)
+        return user
+    return build
+
+
+@pytest.fixture
+def api_of():
+    """api_of(user) → an APIClient signed in as that user (anonymous for None)."""
+    from rest_framework.test import APIClient
+
+    def build(user) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+    return build

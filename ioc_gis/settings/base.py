@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rasters",  # raster layers: COGs, PNG tiles, zonal statistics (issue 7)
     "observations",  # MQTT sensor streams → time-stamped observations (issue 7)
     "kpi",  # KPI registry, values, computed KPIs (issue 8)
+    "hotspots",  # incident hotspots: grid counts, Getis–Ord Gi*, time patterns (issue 8)
 ]
 
 MIDDLEWARE = [

@@ -594,3 +594,12 @@ endpoint("kpi-values-import", "post", lambda w, where: "/api/kpi/values/import/"
          expect={"administrator": (201, 201), "other_sector_operator": (201, 400),
                  "sector_operator": (400, 400)})
 
+
+# ---- incident hotspots (issue 8): whoever may read incidents gets the map and the patterns,
+# counted over their own ground and sectors (so inside and outside answer alike); others 403.
+_HOTSPOT_READERS = {r: (200, 200) for r in SEES_INCIDENTS | {"other_sector_operator"}}
+endpoint("hotspots", "get", lambda w, where: "/api/hotspots/?cell=5000",
+         expect=_HOTSPOT_READERS, default=(403, 403))
+endpoint("hotspot-patterns", "get", lambda w, where: "/api/hotspots/patterns/",
+         expect=_HOTSPOT_READERS, default=(403, 403))
+

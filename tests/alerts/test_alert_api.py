@@ -26,15 +26,15 @@ def _subjects(response) -> list[str]:
     return sorted(item["subject"] for item in response.json()["results"])
 
 
-def test_sector_bound_staff_see_their_sectors_and_sectorless_alerts(alerts, staff, api_of):
-    everyone = api_of(staff("province_leader")).get(URL)
+def test_sector_bound_staff_see_their_sectors_and_sectorless_alerts(alerts, user_of_role, api_of):
+    everyone = api_of(user_of_role("province_leader")).get(URL)
     assert everyone.status_code == 200 and everyone.json()["count"] == 3
-    bound = api_of(staff("sector_operator", sectors=["HEALTH"])).get(URL)
+    bound = api_of(user_of_role("sector_operator", sectors=["HEALTH"])).get(URL)
     assert _subjects(bound) == ["connector:1", "kpi:GRDP"]
 
 
-def test_mine_narrows_to_the_caller_s_departments(alerts, staff, api_of):
-    user = staff("sector_operator")
+def test_mine_narrows_to_the_caller_s_departments(alerts, user_of_role, api_of):
+    user = user_of_role("sector_operator")
     DepartmentContact.objects.create(department="Công an tỉnh").members.add(user)
     response = api_of(user).get(URL, {"mine": "true"})
     assert _subjects(response) == ["connector:2"]
@@ -43,25 +43,25 @@ def test_mine_narrows_to_the_caller_s_departments(alerts, staff, api_of):
 
 @pytest.mark.parametrize("role, status", [(None, 403), ("field_staff", 403),
                                           ("wall_display", 403), ("citizen", 403)])
-def test_callers_without_the_right_get_403(alerts, staff, api_of, role, status):
-    response = api_of(staff(role) if role else None).get(URL)
+def test_callers_without_the_right_get_403(alerts, user_of_role, api_of, role, status):
+    response = api_of(user_of_role(role) if role else None).get(URL)
     assert response.status_code == status
     assert response.json()["error"]["status"] == status
 
 
 @pytest.mark.parametrize("query", [{"state": "closed"}, {"kind": "NOPE"}, {"limit": "0"},
                                    {"limit": "201"}, {"mine": "maybe"}])
-def test_bad_filters_are_400(alerts, staff, api_of, query):
-    response = api_of(staff("province_leader")).get(URL, query)
+def test_bad_filters_are_400(alerts, user_of_role, api_of, query):
+    response = api_of(user_of_role("province_leader")).get(URL, query)
     assert response.status_code == 400 and "error" in response.json()
 
 
-def test_state_filter_and_acknowledge(alerts, staff, api_of):
-    leader = api_of(staff("province_leader"))
+def test_state_filter_and_acknowledge(alerts, user_of_role, api_of):
+    leader = api_of(user_of_role("province_leader"))
     pk = alerts["connector:1"].pk
     acknowledged = leader.post(f"{URL}{pk}/acknowledge/")
     assert acknowledged.status_code == 200
     assert acknowledged.json()["acknowledged_by"] and acknowledged.json()["is_open"]
     assert leader.post(f"{URL}999999/acknowledge/").status_code == 404
-    assert api_of(staff("planner")).post(f"{URL}{pk}/acknowledge/").status_code == 403
+    assert api_of(user_of_role("planner")).post(f"{URL}{pk}/acknowledge/").status_code == 403
     assert leader.get(URL, {"state": "resolved"}).json()["count"] == 0

@@ -24,11 +24,11 @@ def _raise(subject="connector:1", **extra):
     return alert_raise(**fields)
 
 
-def test_a_repeated_raise_refreshes_the_open_alert_and_mails_once(staff):
-    member = staff("sector_operator", email="yte@thanhhoa.gov.vn")
+def test_a_repeated_raise_refreshes_the_open_alert_and_mails_once(user_of_role):
+    member = user_of_role("sector_operator", email="yte@thanhhoa.gov.vn")
     contact = DepartmentContact.objects.create(department="Sở Y tế",
                                                mailbox="hopthu@syt.thanhhoa.gov.vn")
-    contact.members.add(member, staff("planner"))  # the planner has no e-mail: not mailed
+    contact.members.add(member, user_of_role("planner"))  # the planner has no e-mail: not mailed
     first, new = _raise()
     again, new_again = _raise(title="Trạm y tế: chưa cập nhật 4 ngày",
                               severity=Severity.CRITICAL, now=T0 + timedelta(hours=1))
@@ -77,10 +77,10 @@ def test_sweep_resolves_only_cleared_subjects_of_the_kinds_and_prefix():
                       other_prefix.pk: True}
 
 
-def test_acknowledge_needs_the_right_and_keeps_the_first(staff):
+def test_acknowledge_needs_the_right_and_keeps_the_first(user_of_role):
     alert, _ = _raise()
-    operator, other = staff("sector_operator"), staff("province_leader")
-    planner = staff("planner")  # reads alerts, may not acknowledge them
+    operator, other = user_of_role("sector_operator"), user_of_role("province_leader")
+    planner = user_of_role("planner")  # reads alerts, may not acknowledge them
     with pytest.raises(AlertsNotAllowed):
         alert_acknowledge(principal=principal_for_user(planner), pk=alert.pk)
     first = alert_acknowledge(principal=principal_for_user(operator), pk=alert.pk,
@@ -89,13 +89,13 @@ def test_acknowledge_needs_the_right_and_keeps_the_first(staff):
                                now=T0 + timedelta(minutes=9))
     assert first.acknowledged_by == operator and second.acknowledged_by == operator
     assert second.acknowledged_at == T0 + timedelta(minutes=3)
-    health_bound = staff("sector_operator", sectors=["SECURITY"])
+    health_bound = user_of_role("sector_operator", sectors=["SECURITY"])
     with pytest.raises(AlertNotFound):  # another sector's alert does not exist for them
         alert_acknowledge(principal=principal_for_user(health_bound), pk=alert.pk)
 
 
-def test_recipients_skip_inactive_members_and_unknown_departments(staff):
-    active, gone = staff("sector_operator", email="a@x.vn"), staff("sector_operator",
+def test_recipients_skip_inactive_members_and_unknown_departments(user_of_role):
+    active, gone = user_of_role("sector_operator", email="a@x.vn"), user_of_role("sector_operator",
                                                                    email="b@x.vn")
     gone.is_active = False
     gone.save()

@@ -49,8 +49,8 @@ def test_anonymous_callers_go_to_the_login_page(client):
 
 
 @pytest.mark.parametrize("role", ["citizen", None])
-def test_users_without_feature_rights_get_the_403_page(staff, django_user_model, role):
-    user = staff(role) if role else django_user_model.objects.create_user("khong-vai-tro",
+def test_users_without_feature_rights_get_the_403_page(user_of_role, django_user_model, role):
+    user = user_of_role(role) if role else django_user_model.objects.create_user("khong-vai-tro",
                                                                           password="x")
     response = signed_in(user).get(URL)
     assert response.status_code == 403
@@ -59,8 +59,8 @@ def test_users_without_feature_rights_get_the_403_page(staff, django_user_model,
     assert "screen-config" not in html
 
 
-def test_an_operator_gets_the_page_with_its_config(staff):
-    response = signed_in(staff("sector_operator", sectors=[Sector.HEALTH])).get(URL)
+def test_an_operator_gets_the_page_with_its_config(user_of_role):
+    response = signed_in(user_of_role("sector_operator", sectors=[Sector.HEALTH])).get(URL)
     assert response.status_code == 200
     assert "no-cache" in response.headers["Cache-Control"]
     html = response.content.decode()
@@ -94,8 +94,8 @@ def test_an_operator_gets_the_page_with_its_config(staff):
     ("field_staff", [Sector.HEALTH], False, False, False),
     ("wall_display", None, False, False, False),
 ])
-def test_the_config_carries_each_roles_rights(staff, role, sectors, check, alerts, acknowledge):
-    response = signed_in(staff(role, sectors=sectors)).get(URL)
+def test_the_config_carries_each_roles_rights(user_of_role, role, sectors, check, alerts, acknowledge):
+    response = signed_in(user_of_role(role, sectors=sectors)).get(URL)
     assert response.status_code == 200
     config = config_of(response)
     assert (config["may_check"], config["may_read_alerts"], config["may_acknowledge"]) == (
@@ -105,18 +105,18 @@ def test_the_config_carries_each_roles_rights(staff, role, sectors, check, alert
     assert ('id="alert-list"' in html) is alerts
 
 
-def test_the_check_flag_matches_what_the_check_api_allows(staff):
+def test_the_check_flag_matches_what_the_check_api_allows(user_of_role):
     """The button is shown exactly to those the API lets run the check."""
     for role, sectors in [("sector_operator", [Sector.HEALTH]), ("planner", None)]:
-        user = staff(role, sectors=sectors)
+        user = user_of_role(role, sectors=sectors)
         client = signed_in(user)
         shown = config_of(client.get(URL))["may_check"]
         answer = client.post("/api/sources/check/")
         assert (answer.status_code == 200) is shown, (role, answer.status_code)
 
 
-def test_english_switch(staff):
-    response = signed_in(staff("sector_operator", sectors=[Sector.HEALTH]), language="en").get(URL)
+def test_english_switch(user_of_role):
+    response = signed_in(user_of_role("sector_operator", sectors=[Sector.HEALTH]), language="en").get(URL)
     html = response.content.decode()
     assert '<html lang="en">' in html and "Data sources</h1>" in html
     assert "Check again" in html and "Open alerts" in html
@@ -130,10 +130,10 @@ def test_english_switch(staff):
     assert "Nguồn dữ liệu" not in html.split("<main", 1)[1]
 
 
-def test_every_english_string_is_translated(staff):
+def test_every_english_string_is_translated(user_of_role):
     """No string or label of the page falls back to Vietnamese in English (placeholders and
     proper names aside)."""
-    config = config_of(signed_in(staff("administrator"), language="en").get(URL))
+    config = config_of(signed_in(user_of_role("administrator"), language="en").get(URL))
     vietnamese = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữự"
                             r"ỳýỷỹỵ]", re.I)
     texts = list(config["strings"].values()) + [

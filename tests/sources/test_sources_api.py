@@ -38,8 +38,8 @@ def _names(response) -> set[str]:
     return {item["name"] for item in response.json()["results"]}
 
 
-def test_the_listing_with_counts_actions_and_links(sources, staff, api_of):
-    response = api_of(staff("sector_operator", sectors=["HEALTH"])).get(URL)
+def test_the_listing_with_counts_actions_and_links(sources, user_of_role, api_of):
+    response = api_of(user_of_role("sector_operator", sectors=["HEALTH"])).get(URL)
     assert response.status_code == 200
     body = response.json()
     ours = [item for item in body["results"] if item["subject"].startswith("connector:")]
@@ -56,8 +56,8 @@ def test_the_listing_with_counts_actions_and_links(sources, staff, api_of):
     assert "Kết nối api-nguon-ca" not in _names(response)
 
 
-def test_readers_without_write_rights_get_no_actions_and_no_report(sources, staff, api_of):
-    response = api_of(staff("planner")).get(URL, {"kind": "CONNECTOR"})
+def test_readers_without_write_rights_get_no_actions_and_no_report(sources, user_of_role, api_of):
+    response = api_of(user_of_role("planner")).get(URL, {"kind": "CONNECTOR"})
     items = response.json()["results"]
     assert {item["name"] for item in items} >= {"Kết nối api-nguon-yte", "Kết nối api-nguon-ca"}
     assert all(not item["connector"]["can_upload"] and not item["connector"]["last_report_url"]
@@ -65,32 +65,32 @@ def test_readers_without_write_rights_get_no_actions_and_no_report(sources, staf
 
 
 @pytest.mark.parametrize("query", [{"liveness": "OLD"}, {"sector": "SPACE"}, {"kind": "X"}])
-def test_bad_filters_are_400(sources, staff, api_of, query):
-    response = api_of(staff("planner")).get(URL, query)
+def test_bad_filters_are_400(sources, user_of_role, api_of, query):
+    response = api_of(user_of_role("planner")).get(URL, query)
     assert response.status_code == 400 and response.json()["error"]["status"] == 400
 
 
-def test_filters_reach_the_listing(sources, staff, api_of):
-    client = api_of(staff("province_leader"))
+def test_filters_reach_the_listing(sources, user_of_role, api_of):
+    client = api_of(user_of_role("province_leader"))
     stale = client.get(URL, {"liveness": "STALE", "sector": "SECURITY"}).json()["results"]
     assert [item["name"] for item in stale] == ["Kết nối api-nguon-ca"]
 
 
-def test_check_now_refreshes_the_listing(sources, staff, api_of):
+def test_check_now_refreshes_the_listing(sources, user_of_role, api_of):
     connector = Connector.objects.get(name="Kết nối api-nguon-yte")
     now = timezone.now()
     ImportRun.objects.create(connector=connector, status=RunStatus.SUCCEEDED, file_name="b.csv",
                              file_size=1, driver="CSV", stored_path="b/b.csv", started_at=now,
                              finished_at=now, rows_read=1, rows_inserted=1)
-    client = api_of(staff("sector_operator", sectors=["HEALTH"]))
+    client = api_of(user_of_role("sector_operator", sectors=["HEALTH"]))
     before = {i["name"]: i["liveness"] for i in client.get(URL).json()["results"]}
     after = {i["name"]: i["liveness"] for i in client.post(URL + "check/").json()["results"]}
     assert before["Kết nối api-nguon-yte"] == "STALE"
     assert after["Kết nối api-nguon-yte"] == "FRESH"
-    assert api_of(staff("planner")).post(URL + "check/").status_code == 403
+    assert api_of(user_of_role("planner")).post(URL + "check/").status_code == 403
 
 
-def test_a_finished_run_refreshes_its_connector_at_once(sources, staff, api_of, tmp_path,
+def test_a_finished_run_refreshes_its_connector_at_once(sources, user_of_role, api_of, tmp_path,
                                                           settings):
     """The data page shows an upload's result without waiting for the next full check."""
     import io
@@ -108,10 +108,10 @@ def test_a_finished_run_refreshes_its_connector_at_once(sources, staff, api_of, 
     run = import_run_start(connector=connector, principal=None, file=io.BytesIO(body),
                            file_name="a.geojson", size=len(body), dispatch=False)
     assert import_run_execute(run=run).status == RunStatus.SUCCEEDED
-    listing = api_of(staff("province_leader")).get(URL, {"kind": "CONNECTOR"}).json()
+    listing = api_of(user_of_role("province_leader")).get(URL, {"kind": "CONNECTOR"}).json()
     item = next(i for i in listing["results"] if i["name"] == "Kết nối api-nguon-yte")
     assert item["liveness"] == "FRESH" and item["connector"]["last_run_url"].endswith(
         f"/runs/{run.pk}/")
-    layer = next(i for i in api_of(staff("province_leader")).get(URL, {"kind": "LAYER"})
+    layer = next(i for i in api_of(user_of_role("province_leader")).get(URL, {"kind": "LAYER"})
                  .json()["results"] if i["subject"] == "layer:api-nguon-yte")
     assert layer["feature_count"] == 1 and layer["liveness"] == "UNSCHEDULED"
