@@ -29,6 +29,8 @@ BEAT_SCHEDULE = {
     "sources-check": {"task": "sources.check", "schedule": 300.0, "options": {"expires": 290}},
     "alerts-deliver": {"task": "alerts.deliver", "schedule": 60.0, "options": {"expires": 55}},
     "kpi-refresh": {"task": "kpi.refresh", "schedule": 3600.0, "options": {"expires": 3500}},
+    "insights-refresh": {"task": "insights.refresh", "schedule": 3600.0,
+                         "options": {"expires": 3500}},  # insights/: KPI trends, forecasts
 }
 
 
@@ -55,4 +57,4 @@ def _redis_url() -> str:
 
 app = Celery("ioc_gis")
 app.conf.update(celery_settings(_redis_url()))
-app.autodiscover_tasks(["incidents", "sources", "alerts"])
+app.autodiscover_tasks(["incidents", "sources", "alerts", "insights"])

@@ -30,6 +30,8 @@ urlpatterns = [
     path("api/integration/", include("integration.urls")),  # file connectors: uploads, runs
     path("api/kpi/", include("kpi.urls")),  # KPI registry, values, summary (issue 8)
     path("api/hotspots/", include("hotspots.urls")),  # incident hotspots, patterns (issue 8)
+    path("api/insights/", include("insights.urls")),  # KPIs needing attention, forecasts
+    path("api/dashboard/", include("dashboard.api_urls")),  # KPI across units, records, briefing
     path("api/observations/", include("observations.urls")),  # MQTT sensor streams
     path("", include("rasters.urls")),  # /api/rasters/…, /api/units/…/rasters/, /tiles/raster/…
     path("tiles/", include("tiles.urls")),
@@ -42,6 +44,7 @@ urlpatterns = [
     path("ops/", include("console.ops_urls")),
     path("drill/", include("drilldown.urls")),
     path("planner/", include("planner.urls")),
+    path("dashboard/", include("dashboard.urls")),  # strategic dashboard (issue 8)
     path("data/", include("sources.urls")),  # data sources: liveness, uploads, alerts
     path("i18n/setlang/", set_language, name="set-language"),
 ]

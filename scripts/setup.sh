@@ -18,6 +18,9 @@ if [ -f package.json ] && ! command -v npm >/dev/null; then missing+=("nodejs" "
 if [ "$WANT_TEST" -eq 1 ] && ! command -v chromium >/dev/null; then missing+=("chromium"); fi
 # The sensor streams' broker (observations/; scripts/mqtt.sh starts it when none runs).
 command -v mosquitto >/dev/null || missing+=("mosquitto")
+# The dashboard's PDF briefing: WeasyPrint lays text out with Pango (dashboard/briefing.py).
+{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libpangoft2-1\.0\.so' || missing+=("libpango-1.0-0" "libpangoft2-1.0-0")
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=("fonts-dejavu-core")  # Vietnamese glyphs
 apt_install "${missing[@]}"
 
 # Python virtualenv, reinstalled only when pyproject.toml changes.

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "observations",  # MQTT sensor streams → time-stamped observations (issue 7)
     "kpi",  # KPI registry, values, computed KPIs (issue 8)
     "hotspots",  # incident hotspots: grid counts, Getis–Ord Gi*, time patterns (issue 8)
+    "insights",  # KPIs needing attention (trends, streaks) and forecasts (issue 8)
+    "dashboard",  # strategic dashboard /dashboard/ and the briefing export (issue 8)
 ]
 
 MIDDLEWARE = [

@@ -603,3 +603,38 @@ endpoint("hotspots", "get", lambda w, where: "/api/hotspots/?cell=5000",
 endpoint("hotspot-patterns", "get", lambda w, where: "/api/hotspots/patterns/",
          expect=_HOTSPOT_READERS, default=(403, 403))
 
+
+# ---- the strategic dashboard (issue 8): a KPI across the child units follows the KPI API's
+# rules (security-theft: SECURITY staff data, bound roles 404 off their ground; a public KPI
+# for everyone); the records behind a computed KPI also need the right to read incidents
+# (incidents-received is CITIZEN staff data: the SECURITY/HEALTH operators and field staff do
+# not read it); the briefing file is an export (leaders, planners, administrators; others 403).
+endpoint("dashboard-kpi-units", "get",
+         lambda w, where: f"/api/dashboard/kpi/security-theft/units/?unit={_unit(w, where)}",
+         expect={**{r: (200, 200) for r in PROVINCE_WIDE},
+                 **{r: (200, 404) for r in _KPI_SEERS - PROVINCE_WIDE}}, default=(404, 404))
+endpoint("dashboard-kpi-units", "get",
+         lambda w, where: f"/api/dashboard/kpi/tourist-arrivals/units/?unit={_unit(w, where)}")
+endpoint("dashboard-kpi-records", "get",
+         lambda w, where: f"/api/dashboard/kpi/incidents-received/records/?unit={_unit(w, where)}",
+         expect={**{r: (200, 200) for r in PROVINCE_WIDE}, "unit_official": (200, 404)},
+         default=(404, 404))
+endpoint("dashboard-briefing", "get",
+         lambda w, where: f"/api/dashboard/briefing/?unit={_unit(w, where)}&kpi=tourist-arrivals",
+         expect={r: (200, 200) for r in EXPORTERS}, default=(403, 403))
+
+
+# ---- KPI insights (issue 8): the KPI API's rules. The attention list at a unit: 404 off the
+# ground of those who see staff KPIs (bound roles, HEALTH's operator included); public KPIs
+# only for the others (200). A forecast: as the KPI's values (no data here: a 200 that says
+# so, nothing fitted).
+_INSIGHT_BOUND = {"sector_operator", "other_sector_operator", "unit_official", "field_staff"}
+endpoint("insights-attention", "get",
+         lambda w, where: f"/api/insights/attention/?unit={_unit(w, where)}",
+         expect={r: (200, 404) for r in _INSIGHT_BOUND})
+endpoint("insights-forecast", "get",
+         lambda w, where: f"/api/insights/forecast/?kpi=security-theft&unit={_unit(w, where)}",
+         expect={**{r: (200, 200) for r in PROVINCE_WIDE},
+                 **{r: (200, 404) for r in _KPI_SEERS - PROVINCE_WIDE}}, default=(404, 404))
+endpoint("insights-forecast", "get",
+         lambda w, where: f"/api/insights/forecast/?kpi=tourist-arrivals&unit={_unit(w, where)}")
