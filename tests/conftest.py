@@ -76,23 +76,28 @@ def redis_url():
 
 
 @pytest.fixture
-def user_of_role():
-    """user_of_role(role, sectors=None, name=None, email="") → a fresh staff user in the group
-    of that role, bound to those sectors when given."""
+def user_of_role(db):
+    """user_of_role(role, units=() | [AdminUnit…] | "province", sectors=None, name=None,
+    email="") → a fresh staff user in the group of that role, bound to those units and
+    sectors when given."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     from access.models import Jurisdiction
+    from layers.models import AdminLevel, AdminUnit
 
     made = [0]
 
-    def build(role: str, *, sectors=None, name: str | None = None, email: str = ""):
+    def build(role: str, *, units=(), sectors=None, name: str | None = None, email: str = ""):
         made[0] += 1
         user = get_user_model().objects.create_user(name or f"staff-{role}-{made[0]}",
                                                     password="x", is_staff=True, email=email)
         user.groups.add(Group.objects.get(name=role))
-        if sectors:
-            Jurisdiction.objects.create(user=user, sectors=sectors)
+        if units == "province":
+            units = [AdminUnit.objects.get(level=AdminLevel.PROVINCE, valid_to__isnull=True)]
+        if units or sectors:
+            jurisdiction = Jurisdiction.objects.create(user=user, sectors=sectors or [])
+            jurisdiction.units.set(units)
         return user
     return build
 
@@ -108,3 +113,11 @@ def api_of():
             client.force_authenticate(user)
         return client
     return build
+
+
+@pytest.fixture
+def api_of_role(user_of_role, api_of):
+    """api_of_role(role, **user_of_role options) → an APIClient signed in as a fresh user of
+    the role ("anonymous": not signed in)."""
+    return lambda role, **options: api_of(None if role == "anonymous"
+                                          else user_of_role(role, **options))

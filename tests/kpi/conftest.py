@@ -1,7 +1,6 @@
 """Fixtures of the KPI tests: the reference generations, users of a role bound to a unit (or
 the province), API clients signed in as them, and a KPI of the seeded catalogue by code."""
 import pytest
-from rest_framework.test import APIClient
 
 from tests.access.conftest import INSIDE, OUTSIDE, TODAY  # noqa: F401  (re-exported)
 
@@ -23,39 +22,16 @@ def kpi(db):
 
 
 @pytest.fixture
-def user_as(db):
+def user_as(user_of_role):
     """user_as(role, units=[AdminUnit…] | "province", sectors=None) → a fresh staff user."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from access.models import Jurisdiction
-    from layers.models import AdminLevel, AdminUnit
-
-    made = iter(range(1, 1000))
-
-    def build(role: str, *, units=(), sectors=None):
-        user = get_user_model().objects.create_user(f"kpi-{role}-{next(made)}", password="x",
-                                                    is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        if units == "province":
-            units = [AdminUnit.objects.get(level=AdminLevel.PROVINCE, valid_to__isnull=True)]
-        if units or sectors:
-            jurisdiction = Jurisdiction.objects.create(user=user, sectors=sectors or [])
-            jurisdiction.units.set(units)
-        return user
-    return build
+    return user_of_role
 
 
 @pytest.fixture
-def api_as(user_as):
+def api_as(api_of_role):
     """api_as(role, **user_as options) → an APIClient signed in as a fresh user of the role
     ("anonymous": not signed in)."""
-    def build(role: str, **options) -> APIClient:
-        client = APIClient()
-        if role != "anonymous":
-            client.force_authenticate(user_as(role, **options))
-        return client
-    return build
+    return api_of_role
 
 
 @pytest.fixture
