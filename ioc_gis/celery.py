@@ -29,6 +29,8 @@ BEAT_SCHEDULE = {
     "sources-check": {"task": "sources.check", "schedule": 300.0, "options": {"expires": 290}},
     "alerts-deliver": {"task": "alerts.deliver", "schedule": 60.0, "options": {"expires": 55}},
     "kpi-refresh": {"task": "kpi.refresh", "schedule": 3600.0, "options": {"expires": 3500}},
+    "kpi-feeds-pull-due": {"task": "kpi.feeds_pull_due", "schedule": 300.0,
+                           "options": {"expires": 290}},  # kpi/feeds.py: KPI values by URL
     "insights-refresh": {"task": "insights.refresh", "schedule": 3600.0,
                          "options": {"expires": 3500}},  # insights/: KPI trends, forecasts
 }

@@ -3,7 +3,7 @@ door: a value entered here is checked like an imported one (period aligned with 
 periodicity, a unit of a reference generation at a level the KPI's grain allows, on the
 staff member's ground) and recorded with provenance MANUAL."""
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +12,8 @@ from access.principal import principal_of
 from . import periods
 from .computations import REGISTRY
 from .imports import LEVELS_BY_GRAIN
-from .models import Aggregation, Kpi, KpiRun, KpiTarget, KpiValue, ProvenanceKind, Source
+from .models import (Aggregation, Kpi, KpiFeed, KpiRun, KpiTarget, KpiValue, ProvenanceKind,
+                     RunOutcome, Source)
 from .selectors import ground_of
 from .units import reform
 
@@ -126,10 +127,10 @@ class KpiValueAdmin(admin.ModelAdmin):
 
 @admin.register(KpiRun)
 class KpiRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "computation", "file_name", "kpi", "user", "started_at",
-                    "finished_at", "rows_read", "rows_inserted", "rows_updated",
+    list_display = ("id", "kind", "outcome", "computation", "file_name", "feed", "kpi", "user",
+                    "started_at", "finished_at", "rows_read", "rows_inserted", "rows_updated",
                     "rows_unchanged", "rows_deleted")
-    list_filter = ("kind", "computation")
+    list_filter = ("kind", "outcome", "computation", "feed")
     search_fields = ("file_name", "computation", "kpi__code")
 
     def has_add_permission(self, request) -> bool:
@@ -137,3 +138,32 @@ class KpiRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(KpiFeed)
+class KpiFeedAdmin(admin.ModelAdmin):
+    """Feeds of KPI values by URL (kpi/feeds.py), with “Lấy ngay”. Changing the URL drops the
+    stored ETag / Last-Modified, so the next pull fetches the new source in full."""
+
+    list_display = ("name", "owner_department", "url", "pull_interval", "is_active",
+                    "last_pulled_at")
+    list_filter = ("is_active", "owner_department")
+    search_fields = ("name", "url", "owner_department")
+    readonly_fields = ("last_pulled_at", "source_etag", "source_last_modified")
+    actions = ["pull_now"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and "url" in form.changed_data:
+            obj.source_etag = obj.source_last_modified = ""
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Lấy ngay"), permissions=["change"])
+    def pull_now(self, request, queryset) -> None:
+        """Pull the selected feeds now and say how each ended."""
+        from .feeds import feed_pull
+
+        for feed in queryset:
+            run = feed_pull(feed)
+            level = messages.ERROR if run.outcome == RunOutcome.FAILED else messages.SUCCESS
+            self.message_user(request, f"{feed.name}: {run.get_outcome_display()} — "
+                                       f"{run.message}", level)

@@ -11,6 +11,10 @@ IOC_KPI_IMPORT_MAX_ROWS
 IOC_KPI_REFRESH_LOOKBACK_DAYS
     The scheduled refresh recomputes periods starting this many days back (default 62: the
     current and the previous month, so late corrections are picked up).
+IOC_KPI_FEED_TIMEOUT
+    Seconds a feed's pull waits to connect and for each read (default 30; kpi/feeds.py). The
+    size cap, redirect cap and whole-transfer limit are integration's (IOC_IMPORT_MAX_UPLOAD_BYTES,
+    IOC_PULL_MAX_REDIRECTS, IOC_PULL_MAX_SECONDS).
 """
 from django.conf import settings
 
@@ -20,6 +24,7 @@ DEFAULTS = {
     "IOC_KPI_IMPORT_MAX_BYTES": 20 * 1024 * 1024,
     "IOC_KPI_IMPORT_MAX_ROWS": 200_000,
     "IOC_KPI_REFRESH_LOOKBACK_DAYS": 62,
+    "IOC_KPI_FEED_TIMEOUT": 30,
 }
 
 

@@ -42,3 +42,9 @@ class UnknownComputation(InvalidInputError):
     """A computed KPI names an aggregation that is not in the registry."""
 
     code = "unknown_computation"
+
+
+class FeedMisconfigured(InvalidInputError):
+    """A feed names a secret variable that is not set on the server."""
+
+    code = "kpi_feed_misconfigured"

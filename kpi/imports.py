@@ -222,10 +222,11 @@ def _validate(table: SourceTable, principal: Principal) -> tuple[list[ValueRow],
     return rows, rejected
 
 
-def kpi_values_import(*, principal: Principal, path: Path, file_name: str,
-                      user=None) -> ImportReport:
+def kpi_values_import(*, principal: Principal, path: Path, file_name: str, user=None,
+                      kind: str = ProvenanceKind.IMPORT, feed=None) -> ImportReport:
     """Import a CSV/XLSX file of values: every row valid, then one transaction; otherwise
-    ImportRejected (400) with the bad rows, and nothing is written."""
+    ImportRejected (400) with the bad rows, and nothing is written. A feed's pull passes
+    kind=CONNECTOR and itself (kpi/feeds.py)."""
     if not kpi_import_allowed(principal):
         raise ImportForbidden("Tài khoản không có quyền nhập số liệu KPI.")
     table = read_table(path)
@@ -240,7 +241,7 @@ def kpi_values_import(*, principal: Principal, path: Path, file_name: str,
     if not rows:
         raise ImportFileInvalid("Tệp không có dòng số liệu nào.")
     with transaction.atomic():
-        run = run_start(kind=ProvenanceKind.IMPORT, user=user, file_name=file_name)
-        counts = values_upsert(rows=rows, run=run, source=ProvenanceKind.IMPORT)
+        run = run_start(kind=kind, user=user, file_name=file_name, feed=feed)
+        counts = values_upsert(rows=rows, run=run, source=kind)
         run_finish(run, counts, read=len(rows))
     return ImportReport(run, len(rows), counts)

@@ -5,7 +5,10 @@ periodicity, a grain (the finest administrative level it is recorded at), an own
 (imported series, connector, or computed from our own data by a named aggregation), targets
 and a threshold that turns a value into green / amber / red (grey: no data). See
 docs/adr/0015-kpi-registry-and-reaggregation.md."""
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -175,9 +178,71 @@ class ProvenanceKind(models.TextChoices):
     MANUAL = "MANUAL", _("Nhập tay (quản trị)")
 
 
+class RunOutcome(models.TextChoices):
+    """How a run ended. Only a feed's pull can fail or find its source unchanged: an import
+    or a refresh that fails rolls its run back with its values."""
+
+    SUCCEEDED = "SUCCEEDED", _("Thành công")
+    NOT_MODIFIED = "NOT_MODIFIED", _("Nguồn không đổi (HTTP 304)")
+    FAILED = "FAILED", _("Thất bại")
+
+
+# http(s) only, no user:password@ in the URL (the same rule as integration's connectors).
+FEED_URL_PATTERN = r"^https?://[^/?#@\s]+([/?#][^\s]*)?$"
+FEED_SECRET_ENV_PATTERN = r"^IOC_PULL_SECRET_[A-Z0-9_]{1,80}$"
+
+
+class KpiFeed(models.Model):
+    """A connector that feeds KPI values: a CSV/XLSX table of the import's columns at an
+    http(s) URL, pulled every `pull_interval` (kpi/feeds.py). The secret, if any, is read from
+    the environment variable named here and sent as the `Authorization` header verbatim."""
+
+    name = models.CharField(_("tên"), max_length=200)
+    owner_department = models.CharField(_("đơn vị quản lý"), max_length=200)
+    url = models.URLField(
+        _("địa chỉ nguồn (URL)"), max_length=2000,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("http:// hoặc https:// — bảng CSV hoặc XLSX với các cột kpi, unit, period, "
+                    "value[, note, generation]. Không ghi mật khẩu vào URL."))
+    pull_interval = models.DurationField(
+        _("chu kỳ lấy dữ liệu"),
+        help_text=_("Ví dụ 01:00:00 (một giờ), 1 00:00:00 (một ngày); ít nhất 1 phút."))
+    secret_env = models.CharField(
+        _("biến môi trường chứa khóa"), max_length=100, blank=True,
+        help_text=_("Tên biến môi trường (bắt đầu bằng IOC_PULL_SECRET_) chứa giá trị tiêu đề "
+                    "Authorization, ví dụ “Bearer …”; khóa không lưu trong cơ sở dữ liệu."))
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    last_pulled_at = models.DateTimeField(_("lần lấy gần nhất"), null=True, blank=True,
+                                          editable=False)
+    source_etag = models.CharField(_("ETag của nguồn"), max_length=500, blank=True,
+                                   editable=False)
+    source_last_modified = models.CharField(_("Last-Modified của nguồn"), max_length=100,
+                                            blank=True, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("nguồn số liệu KPI")
+        verbose_name_plural = _("nguồn số liệu KPI")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(url__regex=FEED_URL_PATTERN),
+                                   name="kpifeed_url_http"),
+            models.CheckConstraint(condition=Q(pull_interval__gte=timedelta(minutes=1)),
+                                   name="kpifeed_pull_interval_min"),
+            models.CheckConstraint(condition=Q(secret_env="")
+                                   | Q(secret_env__regex=FEED_SECRET_ENV_PATTERN),
+                                   name="kpifeed_secret_from_env"),
+            models.CheckConstraint(condition=~Q(name=""), name="kpifeed_name_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class KpiRun(models.Model):
-    """Provenance of a batch of values: an import of a file, a computation's refresh, the demo.
-    Values keep the run that last changed them."""
+    """Provenance of a batch of values: an import of a file, a feed's pull, a computation's
+    refresh, the demo. Values keep the run that last changed them."""
 
     kind = models.CharField(_("loại"), max_length=10, choices=ProvenanceKind.choices)
     file_name = models.CharField(_("tệp"), max_length=255, blank=True)
@@ -194,6 +259,11 @@ class KpiRun(models.Model):
     rows_updated = models.PositiveIntegerField(_("cập nhật"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("không đổi"), default=0)
     rows_deleted = models.PositiveIntegerField(_("xóa"), default=0)
+    feed = models.ForeignKey(KpiFeed, verbose_name=_("nguồn số liệu"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="runs")
+    outcome = models.CharField(_("kết quả"), max_length=12, choices=RunOutcome.choices,
+                               default=RunOutcome.SUCCEEDED)
+    message = models.TextField(_("thông báo"), blank=True)
 
     class Meta:
         verbose_name = _("lượt cập nhật số liệu KPI")
@@ -205,6 +275,13 @@ class KpiRun(models.Model):
             models.CheckConstraint(condition=Q(finished_at__isnull=True)
                                    | Q(finished_at__gte=F("started_at")),
                                    name="kpirun_finish_after_start"),
+            models.CheckConstraint(condition=Q(feed__isnull=True) | Q(kind="CONNECTOR"),
+                                   name="kpirun_feed_is_connector"),
+            models.CheckConstraint(  # a failed or unchanged pull wrote nothing, and says why
+                condition=Q(outcome="SUCCEEDED")
+                | (Q(outcome__in=["FAILED", "NOT_MODIFIED"], rows_inserted=0, rows_updated=0,
+                     rows_deleted=0) & ~Q(message="")),
+                name="kpirun_unsuccessful_wrote_nothing"),
         ]
 
     def __str__(self) -> str:

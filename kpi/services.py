@@ -73,10 +73,10 @@ DELETE FROM {_TABLE} v
 
 
 def run_start(*, kind: str, user=None, file_name: str = "", computation: str = "",
-              kpi=None, since: date | None = None) -> KpiRun:
+              kpi=None, since: date | None = None, feed=None) -> KpiRun:
     """Open a provenance run (inside the caller's transaction)."""
     return KpiRun.objects.create(kind=kind, user=user, file_name=file_name[:255],
-                                 computation=computation, kpi=kpi, since=since,
+                                 computation=computation, kpi=kpi, since=since, feed=feed,
                                  started_at=timezone.now())
 
 

@@ -1,7 +1,7 @@
 """Executes queued import runs when no Celery broker is configured (a local worker), and keeps
 the schedules Celery beat keeps otherwise: every IOC_PULL_TICK_SECONDS it queues the pulls that
-are due; every IOC_SOURCES_CHECK_SECONDS it checks the sources' liveness and quality (raising
-alerts to owners) and sends waiting alert mail."""
+are due (layer connectors and KPI feeds); every IOC_SOURCES_CHECK_SECONDS it checks the sources'
+liveness and quality (raising alerts to owners) and sends waiting alert mail."""
 import logging
 import time
 
@@ -16,6 +16,16 @@ from integration.services import import_run_execute
 from integration.tasks import WORKER_LOCK
 
 log = logging.getLogger(__name__)
+
+
+def kpi_feeds_tick() -> None:
+    """The KPI feeds that are due (kpi/feeds.py): each writes its own run, failed or not."""
+    from kpi.feeds import feeds_pull_due
+
+    try:
+        feeds_pull_due()
+    except Exception:  # noqa: BLE001 - keep importing whatever a feed met
+        log.exception("KPI feeds pull failed")
 
 
 def sources_tick() -> None:
@@ -72,6 +82,8 @@ class Command(BaseCommand):
                 for run in pull_due(dispatch=False):  # taken below, by this loop
                     self.stdout.write(f"run #{run.pk}: queued pull of connector "
                                       f"#{run.connector_id}")
+                if follow:
+                    kpi_feeds_tick()
             run = run_next()
             if run is not None:
                 self.stdout.write(f"run #{run.pk}: {run.status} — {run.message}")
