@@ -130,3 +130,19 @@ def test_the_refresh_is_an_hourly_beat_task_of_the_project(units, kpi, record):
     assert counts["attention"]["TREND"] == 1 and counts["alerts_open"] == 1
     assert counts["series"] == len(scope(units)) * Kpi.objects.filter(is_active=True).count()
     assert counts["forecasts_stored"] == 1  # the only series with data
+
+
+def test_the_local_worker_s_hourly_tick_refreshes_what_needs_attention(units, kpi, record):
+    """Without Celery, `integration_worker --follow` (started by `make demo`) runs the hourly
+    KPI refresh and the attention list itself."""
+    from integration.management.commands.integration_worker import kpi_tick
+
+    accidents = kpi("traffic-accidents")
+    this_month = timezone.localdate().replace(day=1)
+    last_year = months(periods.shift(this_month, periods.MONTH, -12), 12)  # to last month
+    record(accidents, units.province_id,
+           dict(zip(last_year, [80, 83, 82, 86, 88, 87, 91, 94, 93, 112, 118, 125])))
+    assert not Attention.objects.filter(kpi=accidents).exists()
+    kpi_tick()
+    assert Attention.objects.filter(kpi=accidents, unit_id=units.province_id,
+                                    kind="TREND").exists()

@@ -1,10 +1,13 @@
 """Executes queued import runs when no Celery broker is configured (a local worker), and keeps
 the schedules Celery beat keeps otherwise: every IOC_PULL_TICK_SECONDS it queues the pulls that
 are due (layer connectors and KPI feeds); every IOC_SOURCES_CHECK_SECONDS it checks the sources'
-liveness and quality (raising alerts to owners) and sends waiting alert mail."""
+liveness and quality (raising alerts to owners) and sends waiting alert mail; every
+IOC_KPI_LOCAL_REFRESH_SECONDS (an hour) it refreshes the computed KPIs and what needs attention
+(insights/, without the scheduled forecasts: those are computed when first asked for)."""
 import logging
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
@@ -26,6 +29,18 @@ def kpi_feeds_tick() -> None:
         feeds_pull_due()
     except Exception:  # noqa: BLE001 - keep importing whatever a feed met
         log.exception("KPI feeds pull failed")
+
+
+def kpi_tick() -> None:
+    """Computed KPIs, then what needs attention and its alerts (the hourly beat entries)."""
+    from insights.refresh import insights_refresh
+    from kpi.refresh import kpis_refresh_scheduled
+
+    try:
+        kpis_refresh_scheduled()
+        insights_refresh(forecasts=False)
+    except Exception:  # noqa: BLE001 - keep importing whatever the refresh met
+        log.exception("KPI refresh failed")
 
 
 def sources_tick() -> None:
@@ -71,6 +86,8 @@ class Command(BaseCommand):
                 self.stderr.write("another integration worker is running on this database; "
                                   "both take runs (each run once)")
         next_tick = next_check = 0.0
+        # The KPI refresh takes seconds: first a minute after start, and only when idle.
+        next_kpi = time.monotonic() + 60
         while True:
             if not no_schedule and follow and time.monotonic() >= next_check:
                 from sources.conf import get as sources_setting
@@ -90,4 +107,8 @@ class Command(BaseCommand):
                 continue
             if not follow:
                 return
+            if not no_schedule and time.monotonic() >= next_kpi:
+                next_kpi = time.monotonic() + float(getattr(
+                    settings, "IOC_KPI_LOCAL_REFRESH_SECONDS", 3600))
+                kpi_tick()
             time.sleep(interval)
