@@ -281,3 +281,27 @@ def test_markup_in_a_kpi_name_stays_text(live_url, markup_name, dash_page):
     assert page.evaluate("() => document.body.dataset.pwned") is None
     assert page.errors == []
     _assert_same_origin(page, live_url)
+
+
+def test_the_hotspot_layer_and_list_follow_the_dashboard_s_period(live_url, dash_page):
+    """?hotspots=1 draws the Gi* cells of the period's incidents on the map and lists the hot
+    ones; the cells drawn are those the hotspots API answers for the same window."""
+    _open(dash_page, f"{live_url}/dashboard/?hotspots=1")
+    dash_page.wait_for_function("() => window.iocDashboard.hotspots !== null", timeout=TIMEOUT)
+    answer = _dash(dash_page, "hotspots")
+    assert answer["type"] == "FeatureCollection" and answer["features"]
+    assert dash_page.locator("#hotspots").is_visible()
+    assert dash_page.locator("#hotspot-list li").count() >= 1
+    summary = answer["summary"]
+    direct = dash_page.evaluate(
+        "async (q) => (await fetch('/api/hotspots/?' + q)).json()",
+        f"since={summary['since']}&until={summary['until']}")
+    assert sorted(f["properties"]["count"] for f in direct["features"]) == sorted(
+        f["properties"]["count"] for f in answer["features"])
+    layer = dash_page.evaluate("() => window.iocMap.getSource('dash-hotspots')"
+                               " ? window.iocMap.getStyle().layers.map(l => l.id) : []")
+    assert "dash-hotspots" in layer
+    dash_page.locator("input[name=hotspots]").uncheck()
+    dash_page.wait_for_function("() => !window.iocMap.getLayer('dash-hotspots')", timeout=TIMEOUT)
+    assert not dash_page.locator("#hotspots").is_visible()
+    assert dash_page.errors == []
