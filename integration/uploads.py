@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from ioc_gis.uploads import COPY_CHUNK, OverCap, copy_capped
+
 from . import conf
 from .errors import (ForbiddenSource, IncompleteShapefile, UnsafeArchive, UploadTooLarge,
                      WrongFormat)
@@ -23,7 +25,6 @@ SINGLE_FILE_EXTENSIONS = {"gpkg", "geojson", "json", "kml", "csv", "xlsx"}
 FORBIDDEN_EXTENSIONS = {"vrt", "ovr", "zip", "gz", "tar", "7z", "rar"}
 GPKG_APPLICATION_IDS = {b"GPKG", b"GP10", b"GP11"}
 IGNORED_PREFIXES = ("__MACOSX/",)
-COPY_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,10 @@ def _too_large(size: int, cap: int) -> str:
 
 
 def _copy_capped(source: BinaryIO, target: Path, cap: int) -> None:
-    written = 0
-    with target.open("wb") as out:
-        while chunk := source.read(COPY_CHUNK):
-            written += len(chunk)
-            if written > cap:
-                raise UploadTooLarge(_too_large(written, cap))
-            out.write(chunk)
+    try:
+        written = copy_capped(source, target, cap)
+    except OverCap as exc:
+        raise UploadTooLarge(_too_large(exc.written, cap)) from None
     if written == 0:
         raise WrongFormat("Tệp rỗng.")
 

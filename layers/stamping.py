@@ -12,9 +12,9 @@ The rules are the trigger's (layers/migrations/0003 and 0006): the anchor is
 ST_PointOnSurface(geom); a unit counts when it intersects the anchor; on a shared boundary the
 lowest code wins; outside every unit the code is NULL. tests/layers/test_stamping.py holds the
 two definitions equal."""
-import contextlib
-
 from django.db import connection
+
+from ioc_gis.dbflags import local_flag
 
 from .conf import PRE_REFORM_REFERENCE_DATE
 
@@ -62,16 +62,7 @@ def stamp_codes(table: str) -> str:
     return codes
 
 
-@contextlib.contextmanager
 def units_stamped():
     """Inside a transaction: feature writes keep the unit codes their statements carry (looked
     up by `stamp_codes`) instead of the trigger looking each one up. Ends with the block."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("units_stamped() must run inside transaction.atomic()")
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL ioc.units_stamped = 'on'")
-    # On an error no SQL runs here (the transaction is aborted); the rollback ends the setting.
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL ioc.units_stamped = 'off'")
-
+    return local_flag("ioc.units_stamped")

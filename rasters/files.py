@@ -15,11 +15,12 @@ from typing import BinaryIO
 import rasterio
 import rasterio.shutil
 
+from ioc_gis.uploads import COPY_CHUNK, OverCap, copy_capped
+
 from . import conf
 from .errors import RasterForbiddenSource, RasterTooLarge, RasterWrongFormat
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # TIFF and BigTIFF, both orders
-COPY_CHUNK = 1024 * 1024
 # No directory listing (no .aux.xml/.ovr/.msk sidecars found or read), no PAM files written,
 # no network access from inside a file.
 GDAL_SAFE = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_PAM_ENABLED": "NO",
@@ -77,17 +78,10 @@ def upload_copy(*, source: BinaryIO, directory: Path) -> Path:
     """Copy an upload to `directory/source.tif` under the byte cap, sniffing its first bytes."""
     cap = conf.get("IOC_RASTER_MAX_UPLOAD_BYTES")
     target = directory / "source.tif"
-    written = 0
-    with target.open("wb") as out:
-        first = True
-        while chunk := source.read(COPY_CHUNK):
-            if first:
-                sniff(chunk[:16])
-                first = False
-            written += len(chunk)
-            if written > cap:
-                raise RasterTooLarge(too_large(written, cap))
-            out.write(chunk)
+    try:
+        written = copy_capped(source, target, cap, head_check=lambda head: sniff(head[:16]))
+    except OverCap as exc:
+        raise RasterTooLarge(too_large(exc.written, cap)) from None
     if written == 0:
         raise RasterWrongFormat("Tệp rỗng.")
     return target

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.db import close_old_connections, connection, transaction
 
+from ioc_gis.dbflags import local_flag
 from layers.models import Layer, LayerSource
 
 from .cache import tile_cache
@@ -352,15 +353,8 @@ def bump_version(layer: Layer) -> None:
 def bulk_writes(layers: list[Layer]):
     """Inside a transaction: writes to these layers' features skip the tile triggers; on exit
     the cluster counts are rebuilt, versions bumped, and the layers' caches cleared on commit."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("bulk_writes() must run inside transaction.atomic()")
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL ioc.tiles_bulk = 'on'")
-    # On an error no SQL runs here (the transaction is aborted, and a statement would hide the
-    # error): the rollback undoes the SET LOCAL with everything else.
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL ioc.tiles_bulk = 'off'")
+    with local_flag("ioc.tiles_bulk"):
+        yield
     for layer in layers:
         rollup_rebuild(layer)
         bump_version(layer)
