@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from layers.models import Layer
 from layers.validation import schema_validator
 
+from .checks import compiled_check
 from .errors import ConnectorMisconfigured, MissingColumns
 from .models import Connector
 from .positions import fold
@@ -110,10 +111,13 @@ class PropertyMapper:
         self.required = list(self.schema.get("required", []))
 
     def _fast_checks(self, specs: dict) -> dict | None:
+        """A check per property (compiled when its keywords allow, else jsonschema's, its
+        answers remembered), or None when the object schema needs the full validator."""
         if set(self.schema) - OBJECT_KEYWORDS or not isinstance(
                 self.schema.get("additionalProperties", True), bool):
             return None
-        return {name: Draft202012Validator(spec) for name, spec in specs.items()}
+        return {name: compiled_check(spec) or _remembered(Draft202012Validator(spec))
+                for name, spec in specs.items()}
 
     def row(self, index: int) -> tuple[dict, list[str]]:
         """The properties of row `index` and what is wrong with them."""
@@ -158,27 +162,28 @@ class PropertyMapper:
             return False
         for name, value in properties.items():
             check = self.fast.get(name)
-            if check is None or not _cached_valid(check, name, value):
+            if check is None or not check(value):
                 return False
         return True
 
 
-_seen: dict[tuple, bool] = {}
+def _remembered(check: Draft202012Validator):
+    """jsonschema's answer for one property; code lists and small numbers repeat, so answers
+    for hashable values are remembered (per check: one import run's schema)."""
+    seen: dict[tuple, bool] = {}
 
-
-def _cached_valid(check: Draft202012Validator, name: str, value) -> bool:
-    """Code lists and small numbers repeat: remember answers for hashable values."""
-    key = (id(check), name, type(value), value)
-    try:
-        hit = _seen.get(key)
-    except TypeError:  # an unhashable value
-        return check.is_valid(value)
-    if hit is None:
-        hit = check.is_valid(value)
-        if len(_seen) > 200_000:
-            _seen.clear()
-        _seen[key] = hit
-    return hit
+    def valid(value) -> bool:
+        key = (type(value), value)
+        try:
+            hit = seen.get(key)
+        except TypeError:  # an unhashable value
+            return check.is_valid(value)
+        if hit is None:
+            hit = check.is_valid(value)
+            if len(seen) < MEMO_LIMIT:
+                seen[key] = hit
+        return hit
+    return valid
 
 
 def external_ids(table: SourceTable, connector: Connector) -> list:
