@@ -50,7 +50,9 @@ def unit_list(*, day: date, level: str | None = None, parent_code: str | None = 
 
 def unit_get(*, code: str, day: date) -> AdminUnit:
     """The version of unit `code` in force on `day` (codes of different levels differ in length)."""
-    unit = AdminUnit.objects.filter(valid_on(day), code=code).select_related("parent").first()
+    # PostgreSQL text cannot hold NUL, so no code has one (and the driver would refuse the query).
+    unit = None if "\x00" in code else (
+        AdminUnit.objects.filter(valid_on(day), code=code).select_related("parent").first())
     if unit is None:
         raise UnitNotFound(f"Không có đơn vị hành chính mã {code} vào ngày {day.isoformat()}.")
     return unit
@@ -154,8 +156,8 @@ def feature_on_ground(*, principal: "Principal", geometry) -> bool:
 
 def feature_get_visible(*, principal: "Principal", layer: Layer, external_id: str) -> Feature:
     """One feature the principal may read; outside their reach it does not exist (404)."""
-    feature = feature_list_visible(principal=principal, layer=layer).filter(
-        external_id=external_id).first()
+    feature = None if "\x00" in external_id else feature_list_visible(  # no id holds a NUL
+        principal=principal, layer=layer).filter(external_id=external_id).first()
     if feature is None:
         raise FeatureNotFound(f"Không có đối tượng '{external_id}' trong lớp {layer.slug}.")
     return feature

@@ -79,7 +79,8 @@ def to_shape(geometry: BaseGeometry | dict) -> BaseGeometry:
     _require_closed_rings(geometry)
     try:
         return shapely.geometry.shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError,
+            shapely.errors.ShapelyError) as exc:  # e.g. GeometryTypeError: an unknown "type"
         raise ValueError(f"malformed GeoJSON geometry: {exc}") from exc
 
 
@@ -99,6 +100,8 @@ def geometry_errors(shape: BaseGeometry, kind: str) -> list[str]:
         return [f"geometry type {shape.geom_type} does not fit a {kind} layer"]
     if shape.is_empty:
         return ["geometry is empty"]
+    if shape.has_z:  # the geometry columns are 2D; heights are not stored
+        return ["coordinates must be longitude/latitude pairs, without height"]
     coords = shapely.get_coordinates(shape)
     if not all(math.isfinite(v) for v in coords.ravel()):
         return ["coordinates must be finite numbers"]
@@ -114,9 +117,23 @@ def property_errors(properties: Any, validator: Draft202012Validator) -> list[st
     """Schema violations of a feature's properties, each prefixed with its JSON path."""
     if not isinstance(properties, dict):
         return ["properties must be a JSON object"]
+    if _holds_nul(properties):
+        return ["properties must not contain NUL characters (\\u0000)"]
     if validator.is_valid(properties):
         return []
     return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(properties)]
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a NUL character is in any key or string of a JSON value (PostgreSQL's jsonb
+    cannot store one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def feature_errors(item: FeatureInput, *, layer: Layer,

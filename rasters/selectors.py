@@ -31,7 +31,8 @@ def raster_list_visible(*, principal: Principal) -> list[RasterLayer]:
 
 def raster_get_visible(*, slug: str, principal: Principal) -> RasterLayer:
     """One raster layer by slug, if the principal may see it (404 otherwise, no probing)."""
-    raster = RasterLayer.objects.filter(slug=slug).first()
+    # PostgreSQL text cannot hold NUL, so no slug has one (and the driver would refuse the query).
+    raster = None if "\x00" in slug else RasterLayer.objects.filter(slug=slug).first()
     if raster is None or not raster_visible(principal=principal, raster=raster):
         raise RasterNotFound(f"Không có lớp raster “{slug}”.")
     return raster
