@@ -49,5 +49,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set-language"),
 ]
 
+handler400 = "ioc_gis.views.bad_request"
 handler404 = "ioc_gis.views.not_found"
 handler500 = "ioc_gis.views.server_error"

@@ -15,6 +15,14 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith(("/api/", "/tiles/"))
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 raised by Django itself (an unknown Host header, a malformed request): JSON error
+    format on the API, HTML elsewhere."""
+    if _is_api(request):
+        return json_error_response(400, "bad_request", "Yêu cầu không hợp lệ.")
+    return defaults.bad_request(request, exception)
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404: JSON error format on the API, HTML elsewhere."""
     if _is_api(request):

@@ -101,6 +101,20 @@ def test_unknown_api_path_is_a_404_in_the_error_format(client):
     assert response.json()["error"]["status"] == 404
 
 
+@pytest.mark.parametrize("path", ["/api/units/", "/tiles/basemap/0/0/0.pbf"])
+def test_an_unknown_host_is_a_400_in_the_error_format(client, path):
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == {"status": 400, "code": "bad_request",
+                                        "message": "Yêu cầu không hợp lệ."}
+
+
+def test_an_unknown_host_on_a_page_is_djangos_400_page(client):
+    response = client.get("/drill/", HTTP_HOST="evil.example")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+
+
 def test_page_size_is_capped(api_client):
     body = api_client.get("/api/units/?limit=100000&date=2021-07-01&level=commune").json()
     assert body["count"] == 559
