@@ -59,6 +59,10 @@ def drill_page(live_url, browser, page, leader):
     name, value = leader[2].split("=", 1)
     browser.add_cookies([{"name": name, "value": value, "url": live_url}])
     page.errors = []
+    page.failed_urls = []
+    page.on("requestfailed", lambda request: page.failed_urls.append(request.url))
+    page.on("response", lambda response: page.failed_urls.append(
+        f"{response.status} {response.url}") if response.status >= 400 else None)
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     page.on("dialog", lambda dialog: (page.errors.append("dialog " + dialog.message),
@@ -73,6 +77,31 @@ def _open(page, url: str) -> None:
     except Exception as error:  # say where the page got stuck
         text = page.evaluate("() => document.body.innerText.slice(0, 300)")
         raise AssertionError(f"{page.url} never ready: {page.errors} {text!r}") from error
+
+
+MAP_STATE = """() => {
+  const map = window.iocMap, units = window.iocUi.config.units_source;
+  const layer = map.getLayer('drill-choropleth');
+  return {loaded: map.loaded(), tilesLoaded: map.areTilesLoaded(), zoom: map.getZoom(),
+          tiles: map.getSource(units).tiles, sourceLayer: layer && layer.sourceLayer,
+          filter: layer && JSON.stringify(layer.filter).slice(0, 200),
+          inSource: map.querySourceFeatures(units, {sourceLayer: layer && layer.sourceLayer})
+            .length,
+          drillState: document.getElementById('map').dataset.drillState};
+}"""
+
+
+def _wait_for_choropleth(page) -> None:
+    """Until the choropleth draws; if it never does, say what the map holds (an intermittent
+    timeout here needs the map's state to be understood)."""
+    try:
+        page.wait_for_function("() => window.iocMap.queryRenderedFeatures("
+                               "{layers: ['drill-choropleth']}).length > 0", timeout=TIMEOUT)
+    except Exception as error:
+        state = page.evaluate(MAP_STATE)
+        failed = getattr(page, "failed_urls", [])[-10:]
+        raise AssertionError(f"choropleth never drawn: {state}; failed requests {failed}; "
+                             f"errors {page.errors}") from error
 
 
 def _stats(page) -> dict:
@@ -182,8 +211,7 @@ def test_the_pre_reform_generation_drills_province_district_commune(live_url, dr
     # The units tiles now draw the generation of 30 June 2025.
     assert page.evaluate("""() => window.iocMap.getSource(window.iocUi.config.units_source)
         .tiles.every(url => url.includes('date=2025-06-30'))""")
-    page.wait_for_function("() => window.iocMap.queryRenderedFeatures("
-                           "{layers: ['drill-choropleth']}).length > 0", timeout=TIMEOUT)
+    _wait_for_choropleth(page)
     district = sorted(_choropleth_codes(page))[0]
     assert district in districts
     _click_unit_on_map(page, district)
