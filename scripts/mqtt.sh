@@ -12,7 +12,9 @@ case "${1:-ensure}" in
     listening && exit 0
     command -v mosquitto >/dev/null || { warn "no MQTT broker (apt-get install mosquitto)"; exit 0; }
     mkdir -p "$ROOT/var"
-    printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\n' > "$ROOT/var/mosquitto.conf"
+    # A lagging subscriber's QoS 1 backlog is kept up to 100,000 messages (the default, 1,000,
+    # drops a sensor burst while a batch is being written).
+    printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n' > "$ROOT/var/mosquitto.conf"
     mosquitto -d -c "$ROOT/var/mosquitto.conf"
     for _ in $(seq 20); do listening && { say "MQTT broker started on 127.0.0.1:1883"; exit 0; }; sleep 0.25; done
     warn "mosquitto did not start" ;;
