@@ -57,7 +57,7 @@
     const source = map.getSource(slug);
     if (!source || typeof source.setTiles !== "function" || !Array.isArray(source.tiles)) return;
     drawn[slug] = version;
-    source.setTiles(source.tiles.map((url) => versioned(url, version)));
+    window.iocSetTiles(map, slug, source.tiles.map((url) => versioned(url, version)));
   }
 
   function want(slug, version) {

@@ -41,7 +41,7 @@
       if (baseTiles === null) baseTiles = source.tiles.map((url) => url.split("?")[0]);
       const query = [filterQuery, wanted === null ? "" : "v=" + wanted].filter(Boolean).join("&");
       const urls = baseTiles.map((url) => (query ? url + "?" + query : url));
-      if (urls.join(" ") !== source.tiles.join(" ")) source.setTiles(urls);
+      window.iocSetTiles(map, slug, urls);
     }
 
     function syncLayers() {

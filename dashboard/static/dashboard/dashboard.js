@@ -503,7 +503,7 @@
     if (!source || !Array.isArray(source.tiles)) return;
     const day = config.generations[state.generation];
     const tiles = source.tiles.map((url) => withParams(url, {date: day}));
-    if (tiles.join() !== source.tiles.join()) source.setTiles(tiles);
+    window.iocSetTiles(map, config.units_source, tiles);
   }
 
   /** The choropleth goes under the sector layers (points stay on top), above the basemap. */

@@ -331,7 +331,7 @@
     if (!source || !Array.isArray(source.tiles)) return;
     const day = config.generations[state.generation];
     const tiles = source.tiles.map((url) => withParams(url, {date: day}));
-    if (tiles.join() !== source.tiles.join()) source.setTiles(tiles);
+    window.iocSetTiles(map, config.units_source, tiles);
   }
 
   /** Temporal layers draw the same window as the counts (`until` is a whole local day). */
@@ -342,7 +342,7 @@
       if (!source || !Array.isArray(source.tiles)) continue;
       const tiles = source.tiles.map((url) => withParams(url, {since: state.since || null,
                                                                  until: until}));
-      if (tiles.join() !== source.tiles.join()) source.setTiles(tiles);
+      window.iocSetTiles(map, layer.slug, tiles);
     }
   }
 

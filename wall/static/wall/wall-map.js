@@ -107,7 +107,7 @@
       const source = map.getSource(incidentsLayer);
       if (!source || typeof source.setTiles !== "function" || !Array.isArray(source.tiles)) return;
       const wanted = incidentTiles(source.tiles[0]);
-      if (wanted !== source.tiles[0]) source.setTiles([wanted]);
+      window.iocSetTiles(map, incidentsLayer, [wanted]);
     }
 
     map.on("sourcedata", (event) => {
