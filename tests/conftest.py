@@ -32,6 +32,7 @@ def fresh_tile_state(settings):
     their data, so tiles cached by one test must not answer the next."""
     from tiles.cache import reset_tile_cache
     from tiles.sources import registry
+    from tiles.units import reset_unit_epochs
 
     def clear() -> None:
         from access.principal import principals_forget
@@ -40,6 +41,7 @@ def fresh_tile_state(settings):
         principals_forget()
         categories_forget()
         registry.reset()
+        reset_unit_epochs()
         reset_tile_cache()
         _empty_tile_cache(settings)
 

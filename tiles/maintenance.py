@@ -23,6 +23,7 @@ from layers.models import Layer, LayerSource
 from .cache import tile_cache
 from .grid import CELL_LEVELS_PER_TILE, DETAIL_MAX_ZOOM, HALF_WORLD, MAX_ZOOM, tile_range
 from .sources import registry
+from .units import reset_unit_epochs
 
 log = logging.getLogger(__name__)
 DRAIN_BATCH = 5000
@@ -81,6 +82,8 @@ def dirty_drain() -> int:
             # event carries is read after this commit, so a map that refetches at that
             # version gets tiles already invalidated for every change before it.
             versions_bump(sorted(k for k in by_layer if k is not None))
+            if None in by_layer:  # units changed: this process sees new epochs at once
+                reset_unit_epochs()
             # Inside the transaction: if invalidation fails, the boxes stay queued.
             for layer_id, boxes in by_layer.items():
                 for slug in _targets(layer_id):

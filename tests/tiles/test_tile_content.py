@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -161,6 +161,29 @@ def test_unit_tiles_follow_the_generation_of_the_date(client):
     assert before_codes != after_codes
     names = {f["properties"]["name"] for f in after["labels"]["features"]}
     assert any("ơ" in n or "ó" in n or "ầ" in n for n in names)  # names keep their diacritics
+
+
+def test_a_new_unit_generation_shows_in_the_next_tile_of_its_day(
+        client, django_capture_on_commit_callbacks):
+    """The days on which units change are remembered between tiles; a unit version written in
+    this process is drawn at once, not after the memo's refresh."""
+    from datetime import date
+
+    from layers.models import AdminLevel, AdminUnit
+
+    url = tile_url("admin-boundaries", CITY, 9, "date=2027-03-01")
+    old = next(u for u in AdminUnit.objects.filter(level=AdminLevel.COMMUNE,
+                                                   valid_to__isnull=True)
+               if u.geom.contains(Point(*CITY, srid=4326)))
+    assert old.name in {f["properties"]["name"]
+                        for f in fetch_layers(client, url)["commune"]["features"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        AdminUnit.objects.filter(pk=old.pk).update(valid_to=date(2027, 1, 1))
+        AdminUnit.objects.create(code=old.code, level=old.level, name="Phường Thử Mới",
+                                 division_type=old.division_type, parent=old.parent,
+                                 valid_from=date(2027, 1, 1), geom=old.geom)
+    names = {f["properties"]["name"] for f in fetch_layers(client, url)["commune"]["features"]}
+    assert "Phường Thử Mới" in names and old.name not in names
 
 
 def test_basemap_tiles_draw_roads_rivers_and_coast(client):
