@@ -4,7 +4,8 @@ how fast are cached tiles, through the app server and through nginx as documente
 Prints figures; asserts nothing about time. In one run, over one seeded list of tiles across the
 province (bench/tiles_list.py):
   (0) the HTTP floor: the same requests to a no-op WSGI app under the same server
-  (a) the endpoint's statement run directly against PostGIS (psycopg2, one connection)
+  (a) the endpoint's statement run directly against PostGIS (psycopg2, one connection); the
+      target's baseline. (a'') the same, prepared as the endpoint prepares it (tiles/prepared.py)
   (b) our endpoint uncached (TILES_CACHE=off)
   (c) our endpoint cached (TILES_CACHE=redis, then TILES_CACHE=file), warmed first
   (d) tipg on views of the same data (bench/tiles_tipg.py)
@@ -158,6 +159,34 @@ def direct_sql(conn, tiles, statements, pause: float = 0.0) -> tuple[Pass, list[
             sizes.append(len(row[0]) if row and row[0] is not None else 0)
     conn.rollback()
     return result, sizes
+
+
+def direct_prepared(conn, tiles, statements) -> Pass:
+    """(a'') the same statements as the endpoint sends them (tiles/prepared.py): PREPAREd once
+    per text, then one EXECUTE per tile, warmed past PostgreSQL's five custom plans."""
+    from ioc_gis.db.prepared import prepared_from_named
+
+    done, result = set(), Pass()
+    with conn.cursor() as cursor:
+        for rounds in (6, 1):  # warm-up rounds, then the measured one
+            result = Pass()
+            for _ in range(rounds):
+                for tile, statement in zip(tiles, statements, strict=True):
+                    if statement is None:
+                        result.ms.append(0.0)
+                        continue
+                    sql, params = statement
+                    statement, order = prepared_from_named(sql, "tile")
+                    if statement.name not in done:
+                        cursor.execute(statement.prepare_sql)
+                        done.add(statement.name)
+                    values = [params[name] for name in order]
+                    start = time.perf_counter()
+                    cursor.execute(statement.execute_sql, values)
+                    cursor.fetchone()
+                    result.ms.append((time.perf_counter() - start) * 1000)
+    conn.rollback()
+    return result
 
 
 # ---------- the runs ----------
@@ -324,6 +353,7 @@ def main() -> None:
         direct_sql(conn, tiles, statements)  # warm the database's caches
         report.direct, report.direct_bytes = direct_sql(conn, tiles, statements)
         report.paced, _ = direct_sql(conn, tiles, statements, pause=PACED_PAUSE_S)
+        report.prepared = direct_prepared(conn, tiles, statements)
         bench.uncached()
         if "redis" not in args.skip:
             bench.redis_cached()

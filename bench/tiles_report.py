@@ -24,6 +24,7 @@ class Report:
         self.wrk: list[WrkResult] = []
         self.direct: Pass | None = None
         self.paced: Pass | None = None  # (a') direct SQL with a 2 ms pause before each
+        self.prepared: Pass | None = None  # (a'') direct SQL prepared as the endpoint does
         self.direct_bytes: list[int] = []
         self.uncached = self.cached = self.tipg = None
         self.uncached_compared: dict[str, Pass] = {}   # server -> (b') pass
@@ -96,6 +97,8 @@ class Report:
         rows = [("(a) direct SQL (psycopg2)", self.direct)]
         if self.paced:
             rows.append(("(a') direct SQL, 2 ms pause before each", self.paced))
+        if self.prepared:
+            rows.append(("(a'') direct SQL, prepared", self.prepared))
         rows += list(self.passes.items())
         for label, p in rows:
             mean = sum(p.ms) / len(p.ms)
@@ -132,6 +135,10 @@ class Report:
             if floor:
                 print(f"  above the HTTP floor: (uncached p50 - floor p50) / direct p50 = "
                       f"{(self.uncached.p50 - floor.p50) / self.direct.p50:.2f}")
+            if self.prepared:
+                print(f"  the same statements prepared, as the endpoint sends them: p50 "
+                      f"{self.prepared.p50:.2f} ms; uncached p50 / that = "
+                      f"{self.uncached.p50 / self.prepared.p50:.2f} (diagnostic, not the target)")
             if self.paced:
                 print(f"  direct SQL with a 2 ms pause before each statement: p50 "
                       f"{self.paced.p50:.2f} ms ({self.paced.p50 / self.direct.p50:.2f}× the "

@@ -4,7 +4,6 @@ import gzip
 import hashlib
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils import timezone
 
 from access.principal import FeatureScope, Principal
@@ -12,6 +11,7 @@ from access.principal import FeatureScope, Principal
 from .cache import PUBLIC_VARIANT, TileKey, tile_cache
 from .filters import TileFilters, filters_parse
 from .grid import TileAddress
+from .prepared import fetch_tile_row
 from .queries import tile_statement
 from .sources import TileSource, registry, source_get
 from .units import unit_epoch
@@ -89,10 +89,7 @@ def variant_of(source: TileSource, filters: TileFilters, scope: FeatureScope,
 def tile_render_sql(source: TileSource, address: TileAddress, filters: TileFilters,
                     scope: FeatureScope) -> bytes:
     """Run the tile's statement; the raw (uncompressed) MVT bytes."""
-    sql, params = tile_statement(source, address, filters, scope)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = fetch_tile_row(*tile_statement(source, address, filters, scope))
     return bytes(row[0]) if row and row[0] is not None else b""
 
 

@@ -19,11 +19,19 @@ THANH_HOA_CITY = (105.776, 19.807)
 INLAND = (105.5, 20.0)  # a 24 km square around it lies inside the province
 
 
+def earlier_today() -> datetime:
+    """An hour ago, or half the time since local midnight when that is less: windows count
+    local days, and a run just after midnight must not put "today's" incidents in yesterday."""
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(hours=1), midnight + (now - midnight) / 2)
+
+
 def place(points, *, category: str = "khac", at: datetime | None = None,
           status: str = "new", **extra) -> list[Incident]:
-    """Incidents at `points` [(lon, lat)], created at `at` (default: an hour ago)."""
+    """Incidents at `points` [(lon, lat)], created at `at` (default: earlier today, local)."""
     kind = Category.objects.get(code=category)
-    at = at or timezone.now() - timedelta(hours=1)
+    at = at or earlier_today()
     made = []
     for lon, lat in points:
         point = Point(lon, lat, srid=4326)

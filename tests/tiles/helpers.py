@@ -29,3 +29,35 @@ def fetch_layers(client, url: str, **headers) -> dict:
     raw = gzip.decompress(response.content)
     assert_valid_tile(raw)
     return decode_layers(raw)
+
+
+def statement_text(sql: str) -> str:
+    """The text a captured statement ran: for `EXECUTE tile_…(…)`, the prepared statement's
+    own text as this session holds it (tiles/prepared.py)."""
+    import re
+
+    from django.db import connection
+
+    if sql.startswith("SELECT set_config('pghistory."):  # the audit context, in requests
+        sql = sql.split("; ", 1)[1]
+    match = re.match(r"EXECUTE (tile_[0-9a-f]+)\b", sql)
+    if not match:
+        return sql
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s",
+                       [match.group(1)])
+        row = cursor.fetchone()
+    assert row, f"{match.group(1)} is not prepared in this session"
+    return row[0]
+
+
+def tile_content(body: bytes) -> dict:
+    """A tile's layers and their features, gzipped or not, whatever the order of its features
+    (a prepared statement's generic plan may return rows in another order than a custom plan:
+    the same tile, other bytes)."""
+    import json
+
+    raw = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
+    return {name: sorted(json.dumps({k: f[k] for k in ("type", "properties", "geometry")},
+                                    sort_keys=True, default=str) for f in layer["features"])
+            for name, layer in decode_layers(raw).items()}
