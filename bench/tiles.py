@@ -176,13 +176,13 @@ def direct_prepared(conn, tiles, statements) -> Pass:
                         result.ms.append(0.0)
                         continue
                     sql, params = statement
-                    statement, order = prepared_from_named(sql, "tile")
-                    if statement.name not in done:
-                        cursor.execute(statement.prepare_sql)
-                        done.add(statement.name)
+                    prepared, order = prepared_from_named(sql, "tile")
+                    if prepared.name not in done:
+                        cursor.execute(prepared.prepare_sql)
+                        done.add(prepared.name)
                     values = [params[name] for name in order]
                     start = time.perf_counter()
-                    cursor.execute(statement.execute_sql, values)
+                    cursor.execute(prepared.execute_sql, values)
                     cursor.fetchone()
                     result.ms.append((time.perf_counter() - start) * 1000)
     conn.rollback()

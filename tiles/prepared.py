@@ -16,19 +16,20 @@ from django.db import connection
 from ioc_gis.db.prepared import NotPreparable, prepared_from_named
 
 logger = logging.getLogger(__name__)
-_unpreparable: set[str] = set()  # texts PostgreSQL refused to prepare
+_unpreparable: set[str] = set()  # names of texts PostgreSQL refused to prepare
 
 
 def fetch_tile_row(sql: str, params: dict):
     """Run a tile statement (named %(x)s placeholders) and return its one row."""
     with connection.cursor() as cursor:
-        if settings.TILES_PREPARED_STATEMENTS and sql not in _unpreparable:
+        if settings.TILES_PREPARED_STATEMENTS:
             statement, order = prepared_from_named(sql, "tile")
-            try:
-                statement.execute(cursor, [params[name] for name in order])
-                return cursor.fetchone()
-            except NotPreparable as error:
-                _unpreparable.add(sql)
-                logger.warning("tile statement runs unprepared: %s", error)
+            if statement.name not in _unpreparable:
+                try:
+                    statement.execute(cursor, [params[name] for name in order])
+                    return cursor.fetchone()
+                except NotPreparable as error:
+                    _unpreparable.add(statement.name)
+                    logger.warning("tile statement runs unprepared: %s", error)
         cursor.execute(sql, params)
         return cursor.fetchone()

@@ -35,9 +35,9 @@ class PreparedStatement:
         self.name, self.sql = name, sql
         self.count = len(types) if types else (count or 0)
         self.prepare_sql = (f"PREPARE {name} ({', '.join(types)}) AS {sql}" if types
-                         else f"PREPARE {name} AS {sql}")
+                            else f"PREPARE {name} AS {sql}")
         self.execute_sql = (f"EXECUTE {name} ({', '.join(['%s'] * self.count)})" if self.count
-                         else f"EXECUTE {name}")
+                            else f"EXECUTE {name}")
 
     def execute(self, cursor, params: list) -> None:
         """Run on `cursor` (a Django cursor of the default connection) with `params`."""
@@ -49,11 +49,11 @@ class PreparedStatement:
         try:
             cursor.execute(self.execute_sql, params)
         except DatabaseError as error:
-            names.discard(self.name)
-            lost = getattr(error.__cause__, "pgcode", None) == UNDEFINED_PREPARED_STATEMENT
-            if not lost or connection.in_atomic_block:  # an aborted transaction stays so
-                raise
+            if getattr(error.__cause__, "pgcode", None) != UNDEFINED_PREPARED_STATEMENT:
+                raise  # the statement failed, its preparation stands
             names.clear()  # whatever removed this one removed the others
+            if connection.in_atomic_block:  # an aborted transaction stays so
+                raise
             self._prepare_in(cursor, names)
             cursor.execute(self.execute_sql, params)
 

@@ -1,4 +1,4 @@
-"""Tile statements run as server-side prepared statements (tiles/prepared.py): the same bytes
+"""Tile statements run as server-side prepared statements (tiles/prepared.py): the same features
 as the plain statement for every kind of tile, one EXECUTE per tile once prepared, a session
 that lost its statements, a text PostgreSQL cannot prepare, and the switch to turn it off."""
 import threading
@@ -9,10 +9,10 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from access.principal import FeatureScope
+from ioc_gis.db.prepared import prepared_from_named
 from tests.tiles.helpers import CITY, SAM_SON, statement_text, tile_content, tile_url
 from tiles.filters import filters_parse
 from tiles.grid import TileAddress, lonlat_to_tile
-from ioc_gis.db.prepared import prepared_from_named
 from tiles.prepared import fetch_tile_row
 from tiles.queries import tile_statement
 from tiles.services import effective_filters
