@@ -1,6 +1,7 @@
 """Source columns → the target layer's properties: the connector's field mapping, code lists
 (source values matched ignoring case and diacritics), types from the layer's JSON Schema,
 Vietnamese text in NFC; then every row checked against the schema."""
+import json
 import math
 import unicodedata
 from datetime import datetime
@@ -14,7 +15,7 @@ from layers.validation import schema_validator
 from .checks import compiled_check
 from .errors import ConnectorMisconfigured, MissingColumns
 from .models import Connector
-from .positions import fold
+from .positions import Reasons, fold
 from .reader import SourceTable
 
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "co", "dung"}
@@ -155,6 +156,59 @@ class PropertyMapper:
             memo[key] = hit
         return hit
 
+    def rows_encoded(self, count: int) -> tuple[list[str | None], list[list[str]]]:
+        """Every row's properties as JSON text (None when the row has errors) and its errors,
+        as `row` gives them. Column by column: each distinct source value is converted, checked
+        and encoded once, and a row's text is its cells joined (a third of the per-row cost)."""
+        if self.fast is None:  # the full validator: row by row
+            texts, errors = [], []
+            for index in range(count):
+                properties, problems = self.row(index)
+                texts.append(None if problems else json.dumps(properties, ensure_ascii=False))
+                errors.append(problems)
+            return texts, errors
+        columns = [self._cells(target, column, values, spec, count)
+                   for target, column, values, spec, _ in self.targets]
+        required = set(self.required)
+        unmapped = required - {target for target, *_ in self.targets}
+        needed = [index for index, (target, *_) in enumerate(self.targets) if target in required]
+        texts: list[str | None] = []
+        errors: list[list[str]] = []
+        no_errors: list[str] = []
+        for index, cells in enumerate(zip(*columns)) if columns else enumerate([()] * count):
+            if unmapped or not all(cell[1] for cell in cells) or any(
+                    cells[n][0] is None for n in needed):
+                properties, problems = self.row(index)  # the slow path words the reasons
+                texts.append(None)
+                errors.append(problems)
+                continue
+            texts.append("{" + ",".join(cell[0] for cell in cells if cell[0] is not None) + "}")
+            errors.append(no_errors)
+        return texts, errors
+
+    def _cells(self, target: str, column, values: dict, spec: dict, count: int) -> list[tuple]:
+        """Per row: (encoded `"target":value` or None when absent, fine?)."""
+        key_text = json.encoder.encode_basestring(target) + ":"
+        check, memo, cells = self.fast.get(target), {}, []
+        for raw in column[:count]:
+            try:
+                key = (type(raw), raw)
+                cell = memo.get(key)
+            except TypeError:  # an unhashable value
+                key = cell = None
+            if cell is None:
+                value, error = self._converted(raw, values, spec, {})
+                if error is not None:
+                    cell = (None, False)
+                elif value is None:
+                    cell = (None, True)
+                else:
+                    cell = (key_text + _json_value(value), check is not None and check(value))
+                if key is not None and len(memo) < MEMO_LIMIT:
+                    memo[key] = cell
+            cells.append(cell)
+        return cells
+
     def _valid(self, properties: dict) -> bool:
         if self.fast is None:
             return self.validator.is_valid(properties)
@@ -165,6 +219,17 @@ class PropertyMapper:
             if check is None or not check(value):
                 return False
         return True
+
+
+def _json_value(value) -> str:
+    """`json.dumps(value, ensure_ascii=False)` for a coerced scalar, without its overhead."""
+    if isinstance(value, str):
+        return json.encoder.encode_basestring(value)
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int or type(value) is float:  # finite: coerce refuses the rest
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _remembered(check: Draft202012Validator):
@@ -195,7 +260,7 @@ def external_ids(table: SourceTable, connector: Connector) -> list:
     return [coerce(value, {"type": "string"}) for value in column]
 
 
-def observed_times(table: SourceTable, connector: Connector, reasons: list[list[str]]) -> list:
+def observed_times(table: SourceTable, connector: Connector, reasons: Reasons) -> list:
     """Aware datetimes from the time column (Vietnam time when no offset is given)."""
     if not connector.observed_at_column:
         return [None] * table.count

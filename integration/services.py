@@ -9,8 +9,8 @@ Decisions (README "Data integration: file connectors"):
   not rewritten, so importing the same file again writes nothing;
 - an uploader bound to units imports only on their ground (rows outside are rejected)."""
 import contextlib
-import json
 import logging
+from collections import defaultdict
 from typing import BinaryIO
 
 import shapely
@@ -29,7 +29,7 @@ from . import conf, writer
 from .errors import ConnectorInactive, ImportForbidden, NoValidRows, RunNotQueued
 from .mapping import PropertyMapper, external_ids, observed_times
 from .models import PULL_TRIGGERS, Connector, ImportRun, RejectedRow, RunPhase, RunStatus
-from .positions import file_type_check, positions
+from .positions import Reasons, file_type_check, positions
 from .progress import Callback, ProgressReporter
 from .pull import pull_fetch
 from .reader import SourceTable, source_read
@@ -149,13 +149,15 @@ def _validate(table: SourceTable, connector: Connector, layer: Layer,
               reporter: ProgressReporter) -> tuple[list[tuple], list[tuple]]:
     """Rows to stage and rows rejected (row number, external id, reason, raw values)."""
     reporter.start(RunPhase.VALIDATING, table.count)
-    reasons: list[list[str]] = [[] for _ in range(table.count)]
+    reasons: Reasons = defaultdict(list)
     ids = external_ids(table, connector)
     mapper = PropertyMapper(connector, layer, table)
     times = observed_times(table, connector, reasons)
     geoms = positions(table, connector, layer, reasons)
     ewkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)
+    texts, property_errors = mapper.rows_encoded(table.count)
     staged, rejected, first_row = [], [], {}
+    temporal = layer.is_temporal
     for index in range(table.count):
         external_id, errors = ids[index], []
         if not external_id:
@@ -166,15 +168,15 @@ def _validate(table: SourceTable, connector: Connector, layer: Layer,
             errors.append(f"mã ngoài “{external_id}” trùng dòng {first_row[external_id]}")
         else:
             first_row[external_id] = index + 1
-        properties, property_errors = mapper.row(index)
-        errors += reasons[index] + property_errors
-        if layer.is_temporal and times[index] is None and not reasons[index]:
-            errors.append("lớp theo thời gian cần thời điểm")
-        if errors:
+        found = reasons.get(index, ())
+        untimed = temporal and times[index] is None and not found
+        if errors or found or property_errors[index] or untimed:
+            errors += [*found, *property_errors[index]]
+            if untimed:
+                errors.append("lớp theo thời gian cần thời điểm")
             rejected.append((index + 1, external_id or "", "; ".join(errors), _raw(table, index)))
         else:
-            staged.append((index + 1, external_id, ewkb[index],
-                           json.dumps(properties, ensure_ascii=False),
+            staged.append((index + 1, external_id, ewkb[index], texts[index],
                            times[index].isoformat() if times[index] else ""))
         reporter.advance(index + 1)
     return staged, rejected
@@ -211,7 +213,9 @@ def _write(run: ImportRun, layer: Layer, principal: Principal | None, table: Sou
     with transaction.atomic():
         writer.layer_lock(layer.pk)
         writer.stage(staged)
-        if principal is not None and not principal.province_wide:
+        bound = principal is not None and not principal.province_wide
+        if bound:  # the ground is decided by the codes of every staged row
+            writer.stamp()
             id_of = {row[0]: row[1] for row in staged}
             for number in writer.outside_ground_drop(layer_id=layer.pk,
                                                      cur_codes=principal.cur_codes,
@@ -221,6 +225,8 @@ def _write(run: ImportRun, layer: Layer, principal: Principal | None, table: Sou
             if len(rejected) == table.count:
                 raise NoValidRows(_all_rejected(rejected), details=rejected)
         unchanged = writer.unchanged_drop(layer_id=layer.pk)
+        if not bound:  # only the rows to write need codes (a re-import stamps nothing)
+            writer.stamp()
         reporter.start(RunPhase.WRITING, table.count)
         with _tile_mode(layer, writer.staged_count()):
             inserted, updated = writer.upsert(

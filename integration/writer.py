@@ -1,5 +1,5 @@
 """The write of an import, inside the caller's transaction: COPY every accepted row into a
-temporary table and stamp its unit codes there in one spatial join per generation
+temporary table, stamp its unit codes there in one spatial join per generation
 (layers/stamping.py), drop the rows outside the uploader's ground and the rows already stored
 exactly so, then update and insert the rest by external id in chunks (progress between
 chunks). Unchanged rows are never rewritten, so no trigger or audit event fires for them."""
@@ -98,10 +98,19 @@ def stage(rows: list[tuple[int, str, str, str, str]]) -> None:
         cursor.execute(_STAGE_SQL)
         cursor.copy_expert("COPY integration_stage (row_number, external_id, geom, properties, "
                            "observed_at) FROM STDIN WITH (FORMAT csv)", buffer)
-        cursor.execute(_ANCHOR_INDEX_SQL)
         # Temporary tables are never auto-analysed: without statistics the chunked joins
         # below were planned as scans of the whole layer per chunk (7.7 s for 20,000 rows).
-        cursor.execute("ANALYZE integration_stage")
+        # The joins' keys are enough (the stamping join keeps its plan); the geometry
+        # columns' statistics cost 0.2 s per 100,000 rows.
+        cursor.execute("ANALYZE integration_stage (row_number, external_id)")
+
+
+def stamp() -> None:
+    """Look up the unit codes of the rows still staged: see layers/stamping.py. The anchor
+    index is built here, over those rows only (rows dropped as unchanged before would still be
+    visited through an index built over all: 0.6 s for a re-import of 100,000 rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ANCHOR_INDEX_SQL)
     stamp_codes("integration_stage")
 
 

@@ -119,13 +119,37 @@ def layer_get_visible(*, slug: str, principal: "Principal") -> Layer:
     return layer
 
 
+# Web Mercator ends here: a WGS84 box is clamped to it before it is projected.
+MERCATOR_MAX_LATITUDE = 85.0511287798066
+# The projected box is widened by this much (metres): projections in two libraries (GDAL here,
+# PROJ in PostGIS for geom_3857) may round a coordinate on the box's edge apart.
+MERCATOR_BOX_PAD = 1.0
+
+
+def in_bbox(box: tuple[float, float, float, float]) -> Q:
+    """Q selecting features meeting a WGS84 (west, south, east, north) box: the box's 3857
+    image (a lon/lat box is a box in Web Mercator), a metre wider, meets the (layer,
+    geom_3857) index; the stored WGS84 geometry answers exactly. Features lie in Web
+    Mercator's range, so clamping the box's latitudes loses none."""
+    west, south, east, north = box
+    south, north = (max(-MERCATOR_MAX_LATITUDE, min(MERCATOR_MAX_LATITUDE, v))
+                    for v in (south, north))
+    clamped, exact = Polygon.from_bbox((west, south, east, north)), Polygon.from_bbox(box)
+    clamped.srid = exact.srid = 4326
+    xmin, ymin, xmax, ymax = clamped.transform(3857, clone=True).extent
+    near = Polygon.from_bbox((xmin - MERCATOR_BOX_PAD, ymin - MERCATOR_BOX_PAD,
+                              xmax + MERCATOR_BOX_PAD, ymax + MERCATOR_BOX_PAD))
+    near.srid = 3857
+    return Q(geom_3857__bboverlaps=near, geom__intersects=exact)
+
+
 def feature_list_visible(*, principal: "Principal", layer: Layer, bbox: tuple | None = None,
                          since=None, until=None) -> QuerySet[Feature]:
     """Features of a visible layer that the principal may read, optionally in a WGS84 bbox and
     an observation-time window. The only place feature reads are scoped."""
     features = Feature.objects.filter(layer=layer).filter(principal.feature_filter(layer))
     if bbox is not None:
-        features = features.filter(geom__intersects=Polygon.from_bbox(bbox))
+        features = features.filter(in_bbox(bbox))
     if since is not None:
         features = features.filter(observed_at__gte=since)
     if until is not None:

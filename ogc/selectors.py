@@ -10,7 +10,6 @@ from functools import reduce
 
 from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.contrib.gis.geos import Polygon
 from django.core.cache import cache
 from django.db.models import Max, Min, Q, QuerySet
 
@@ -116,7 +115,7 @@ def _matching(*, principal: Principal, layer: Layer, query: ItemsQuery) -> Query
     features = layer_selectors.feature_list_visible(principal=principal, layer=layer)
     if query.boxes is not None:
         features = features.filter(reduce(operator.or_, (
-            Q(geom__intersects=Polygon.from_bbox(box)) for box in query.boxes)))
+            layer_selectors.in_bbox(box) for box in query.boxes)))
     if query.window is not None and layer.is_temporal:
         features = features.filter(_time_filter(query.window))
     return features

@@ -334,13 +334,21 @@ def unit_shapes_rebuild() -> int:
         return cursor.fetchone()[0]
 
 
-def analyze() -> None:
+# The tables a feature write changes (directly or through the rollups), and the rest of what
+# tiles read (changed by unit and basemap loads).
+FEATURE_TABLES = ("layers_feature", "tiles_pointcell", "tiles_pointcelltotal",
+                  "tiles_unitmonthcount", "tiles_unitdaycount")
+TILE_TABLES = FEATURE_TABLES + ("layers_adminunit", "tiles_unitshape", "tiles_unitlabel",
+                                "tiles_basemapfeature")
+
+
+def analyze(tables: tuple[str, ...] = TILE_TABLES) -> None:
     """Fresh planner statistics after bulk changes: with stale ones, PostgreSQL reads a whole
-    layer's index entries for a tile of a few points."""
+    layer's index entries for a tile of a few points. `tables`: constants of this module."""
+    if not set(tables) <= set(TILE_TABLES):
+        raise ValueError(f"not tile tables: {sorted(set(tables) - set(TILE_TABLES))}")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE layers_feature, layers_adminunit, tiles_pointcell, "
-                       "tiles_pointcelltotal, tiles_unitmonthcount, tiles_unitdaycount, "
-                       "tiles_unitshape, tiles_unitlabel, tiles_basemapfeature")
+        cursor.execute("ANALYZE " + ", ".join(tables))
 
 
 def bump_version(layer: Layer) -> None:
@@ -361,6 +369,6 @@ def bulk_writes(layers: list[Layer]):
     for layer in layers:
         rollup_rebuild(layer)
         bump_version(layer)
-    analyze()
+    analyze(FEATURE_TABLES)  # units and basemap are not changed by feature writes
     slugs = [layer.slug for layer in layers]
     transaction.on_commit(lambda: [tile_cache().clear_layer(slug) for slug in slugs])

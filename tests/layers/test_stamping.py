@@ -108,6 +108,30 @@ def test_under_units_stamped_the_trigger_keeps_given_codes_and_still_checks_the_
         with units_stamped():
             Feature.objects.create(layer=layer, external_id="line",
                                    geom="SRID=4326;LINESTRING(105.7 19.8, 105.8 19.9)")
+    # The check is one per statement there (the row trigger is not called): an update, and
+    # one misfit among many rows of one statement, are refused all the same.
+    line = "SRID=4326;LINESTRING(105.7 19.8, 105.8 19.9)"
+    with pytest.raises(DatabaseError, match="LINESTRING does not fit a POINT layer"), \
+            transaction.atomic():
+        with units_stamped():
+            Feature.objects.filter(pk=kept.pk).update(geom=line)
+    with pytest.raises(DatabaseError, match="does not fit"), transaction.atomic():
+        with units_stamped(), connection.cursor() as cursor:
+            cursor.execute("""
+                INSERT INTO layers_feature (layer_id, external_id, geom, properties, created_at,
+                                            updated_at)
+                SELECT %s, 'bulk-' || n, CASE WHEN n = 500 THEN ST_GeomFromEWKT(%s)
+                                          ELSE ST_SetSRID(ST_MakePoint(105.7, 19.8), 4326) END,
+                       '{}', now(), now()
+                  FROM generate_series(1, 1000) AS n""", [layer.pk, line])
+    assert not Feature.objects.filter(layer=layer, external_id__startswith="bulk-").exists()
+    with transaction.atomic(), units_stamped(), connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO layers_feature (layer_id, external_id, geom, properties, created_at,
+                                        updated_at)
+            SELECT %s, 'bulk-' || n, ST_SetSRID(ST_MakePoint(105.7, 19.8), 4326), '{}', now(),
+                   now() FROM generate_series(1, 1000) AS n""", [layer.pk])
+    assert Feature.objects.filter(layer=layer, external_id__startswith="bulk-").count() == 1000
 
 
 def test_only_listed_tables_can_be_stamped():
