@@ -3,7 +3,7 @@ and the layers a caller may see. Views never build these querysets themselves.""
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import LineString, Point, Polygon
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length
@@ -130,17 +130,29 @@ def in_bbox(box: tuple[float, float, float, float]) -> Q:
     """Q selecting features meeting a WGS84 (west, south, east, north) box: the box's 3857
     image (a lon/lat box is a box in Web Mercator), a metre wider, meets the (layer,
     geom_3857) index; the stored WGS84 geometry answers exactly. Features lie in Web
-    Mercator's range, so clamping the box's latitudes loses none."""
+    Mercator's range, so clamping the box's latitudes loses none. A box of no area is a point
+    or a line, which meets what lies on it."""
     west, south, east, north = box
     south, north = (max(-MERCATOR_MAX_LATITUDE, min(MERCATOR_MAX_LATITUDE, v))
                     for v in (south, north))
-    clamped, exact = Polygon.from_bbox((west, south, east, north)), Polygon.from_bbox(box)
+    clamped, exact = Polygon.from_bbox((west, south, east, north)), _box_shape(box)
     clamped.srid = exact.srid = 4326
     xmin, ymin, xmax, ymax = clamped.transform(3857, clone=True).extent
     near = Polygon.from_bbox((xmin - MERCATOR_BOX_PAD, ymin - MERCATOR_BOX_PAD,
                               xmax + MERCATOR_BOX_PAD, ymax + MERCATOR_BOX_PAD))
     near.srid = 3857
     return Q(geom_3857__bboverlaps=near, geom__intersects=exact)
+
+
+def _box_shape(box: tuple[float, float, float, float]):
+    """The box as a geometry that intersects what it touches: a box of no width or height is a
+    line or a point (a collapsed polygon is invalid, and PostGIS finds it meets nothing)."""
+    west, south, east, north = box
+    if west == east and south == north:
+        return Point(west, south)
+    if west == east or south == north:
+        return LineString((west, south), (east, north))
+    return Polygon.from_bbox(box)
 
 
 def feature_list_visible(*, principal: "Principal", layer: Layer, bbox: tuple | None = None,

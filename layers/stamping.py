@@ -5,8 +5,8 @@ of 30 June 2025 (ADR 0002). The row trigger looks them up one feature at a time:
 point-in-polygon queries, 87 µs a feature. A bulk writer instead looks the codes of a whole
 staging table up with one spatial join per generation, where each unit polygon meets the staged
 anchors through the anchors' index, so PostGIS prepares each polygon once (0.2 s a join for
-100,000 points); it then writes the codes itself under `units_stamped()`, and the trigger keeps
-them.
+100,000 points); it then writes the codes itself under `units_stamped()`, where the row trigger
+is not called (layers/migrations/0008: one statement-level check keeps its geometry-type rule).
 
 The rules are the trigger's (layers/migrations/0003 and 0006): the anchor is
 ST_PointOnSurface(geom); a unit counts when it intersects the anchor; on a shared boundary the
@@ -64,5 +64,6 @@ def stamp_codes(table: str) -> str:
 
 def units_stamped():
     """Inside a transaction: feature writes keep the unit codes their statements carry (looked
-    up by `stamp_codes`) instead of the trigger looking each one up. Ends with the block."""
+    up by `stamp_codes`) instead of the row trigger looking each one up; geometry types are
+    checked once per statement. Ends with the block."""
     return local_flag("ioc.units_stamped")
