@@ -175,7 +175,7 @@ class PropertyMapper:
         texts: list[str | None] = []
         errors: list[list[str]] = []
         no_errors: list[str] = []
-        for index, cells in enumerate(zip(*columns)) if columns else enumerate([()] * count):
+        for index, cells in enumerate(zip(*columns) if columns else [()] * count):
             if unmapped or not all(cell[1] for cell in cells) or any(
                     cells[n][0] is None for n in needed):
                 properties, problems = self.row(index)  # the slow path words the reasons
