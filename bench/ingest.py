@@ -13,7 +13,11 @@ Hóa demo loaded; dropped at the end unless --keep):
      sniff, read, map, validate every row (schema, code list, geometry, inside the province),
      one transaction of COPY + insert into layers_feature (the database stamps each feature's
      communes of both generations: ADR 0002), tile data rebuilt once;
-  5. the same file again (every row unchanged, nothing written).
+  5. the same file again (every row unchanged, nothing written);
+  6. the feature table's INSERT taken apart (bench/feature_write_parts.py): the same rows
+     written again with its indexes, constraints and triggers removed one more at a time,
+     down to bare, each in a rolled-back transaction; and the floor that leaves for any
+     import into this table.
 Before each step the database is settled (VACUUM ANALYZE, CHECKPOINT): 100,000 rows written by
 one step would otherwise be vacuumed during the next.
 Target (issue 7): import >= 0.5 x ogr2ogr's features/s; the ratio is printed against both.
@@ -122,6 +126,9 @@ def settle() -> None:
         cursor.execute("CHECKPOINT")
 
 
+STAMPING = "(within validating: stamping the communes)"
+
+
 def our_import(path: Path) -> tuple[float, dict, object, float]:
     """Seconds for the connector import, per-phase seconds, the run, and the seconds of its
     INSERTs into the feature table."""
@@ -151,18 +158,54 @@ def our_import(path: Path) -> tuple[float, dict, object, float]:
         finally:
             statements[" ".join(sql.split())[:60]] += time.perf_counter() - begun
 
+    from integration import writer
+
+    stamping = {"seconds": 0.0}
+    stamp = writer.stamp
+
+    def stamp_timed() -> None:
+        begun = time.perf_counter()
+        stamp()
+        stamping["seconds"] += time.perf_counter() - begun
+
+    writer.stamp = stamp_timed
     started = time.perf_counter()
     with path.open("rb") as handle, connection.execute_wrapper(timed):
         run = import_run_start(connector=connector, principal=None, file=handle,
                                file_name=path.name, size=path.stat().st_size, dispatch=False)
         run = import_run_execute(run=run, progress=progress)
     elapsed = time.perf_counter() - started
+    writer.stamp = stamp
     phases[last["phase"]] = phases.get(last["phase"], 0) + time.perf_counter() - last["at"]
     slowest = sorted(statements.items(), key=lambda item: -item[1])[:3]
+    phases[STAMPING] = stamping["seconds"]
     phases.update({f"[sql] {sql}": seconds for sql, seconds in slowest})
     inserts = sum(seconds for sql, seconds in statements.items()
                   if sql.startswith("INSERT INTO layers_feature"))
     return elapsed, phases, run, inserts
+
+
+def parts_print(layer_id: int, ogr_s: float, phases: dict[str, float]) -> None:
+    """Step 6: each part's cost; then the floor of any import writing through this table: what
+    no import can skip (reading the file, stamping the communes, a bare write), as measured."""
+    from feature_write_parts import parts
+
+    settle()
+    rows, measured = parts(layer_id)
+    print(f"\nthe feature table's INSERT taken apart ({rows:,} rows, INSERT ... SELECT, "
+          "rolled back, best of 2; each line removes one part more):")
+    for (label, seconds), (_, previous) in zip(measured, [measured[0]] + measured):
+        saved = f"  (saves {previous - seconds:5.2f} s)" if label.startswith("-") else ""
+        print(f"  {label:<84} {seconds:5.2f} s{saved}")
+    whole, bare = measured[0][1], measured[-1][1]
+    reading = phases.get("STORING", 0) + phases.get("READING", 0)
+    unskippable = reading + phases[STAMPING]
+    print(f"  no import can skip reading ({reading:.2f} s) and stamping "
+          f"({phases[STAMPING]:.2f} s); with them, before a single row is mapped or checked:")
+    for label, write in (("a bare write", bare), ("the write as it is", whole)):
+        floor = unskippable + write
+        print(f"    {label:<20} {floor:5.2f} s = at best {ogr_s / floor:.2f} x ogr2ogr "
+              f"(0.5 x allows {2 * ogr_s:.2f} s in all)")
 
 
 def layers_create() -> int:
@@ -221,6 +264,7 @@ def main() -> int:
         print(f"  run #{run.pk}: {run.status} — {run.message}")
         print(f"same file again:                      {again_s:6.2f} s  {n / again_s:9,.0f} "
               f"features/s  ({again.message})")
+        parts_print(run.connector.layer_id, ogr_s, phases)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if not args.keep:
