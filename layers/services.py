@@ -1,5 +1,6 @@
 """Writes of the layers app. Feature writes are atomic: every row is validated first, and one
 bad row means nothing is written."""
+import contextlib
 import csv
 import io
 import json
@@ -13,6 +14,7 @@ from .errors import (FeatureValidationError, LayerKindMismatch, LayerWriteForbid
 from .models import Feature, Layer, LayerSource
 from .selectors import feature_get_visible
 from .signals import features_changed
+from .stamping import stamp_codes, units_stamped
 from .validation import FeatureInput, feature_errors, nfc, schema_validator
 
 CHUNK_ROWS = 20_000
@@ -32,28 +34,52 @@ class UpsertResult:
         return self.read - self.inserted - self.updated
 
 
+# A batch of SET_BASED_FROM rows or more is staged, its communes of both generations are looked
+# up set-based (layers/stamping.py: the row trigger's rules, one spatial join per generation
+# instead of three lookups per row, and for an upsert that updates, three more), then written
+# with those codes under units_stamped. Below that the joins' setup costs more than the trigger's
+# lookups (100 rows: 19.6 ms against 17.9; 200: 28 against 33; 1,000: 84 against 150).
+SET_BASED_FROM = 100
+STAGE_TABLE = "layers_upsert_stage"
+
+# The anchor and its index are the ones stamping needs.
 _STAGE_SQL = """
-CREATE TEMP TABLE IF NOT EXISTS ioc_feature_stage (
-    external_id text, geom_wkb bytea, properties jsonb, observed_at timestamptz
-) ON COMMIT DELETE ROWS
+CREATE TEMP TABLE IF NOT EXISTS layers_upsert_stage (
+    row_number integer PRIMARY KEY, external_id text NOT NULL, geom_wkb bytea NOT NULL,
+    properties jsonb NOT NULL, observed_at timestamptz,
+    anchor geometry(Point, 4326)
+        GENERATED ALWAYS AS (ST_PointOnSurface(ST_GeomFromWKB(geom_wkb, 4326))) STORED
+) ON COMMIT DELETE ROWS;
+CREATE INDEX IF NOT EXISTS layers_upsert_stage_anchor ON layers_upsert_stage USING gist (anchor)
 """
 
-_UPSERT_SQL = """
+_UPSERT_TEMPLATE = """
 WITH written AS (
   INSERT INTO layers_feature AS f
-         (layer_id, external_id, geom, properties, observed_at, created_at, updated_at)
+         (layer_id, external_id, geom, properties, observed_at, created_at, updated_at,
+          commune_code, commune_code_pre2025, district_code_pre2025)
   SELECT %(layer_id)s, s.external_id, ST_GeomFromWKB(s.geom_wkb, 4326), s.properties,
-         s.observed_at, now(), now()
-    FROM ioc_feature_stage s
+         s.observed_at, now(), now(), {codes}
+    FROM layers_upsert_stage s {join}
   ON CONFLICT (layer_id, external_id) DO UPDATE
      SET geom = EXCLUDED.geom, properties = EXCLUDED.properties,
-         observed_at = EXCLUDED.observed_at, updated_at = now()
+         observed_at = EXCLUDED.observed_at, updated_at = now(),
+         commune_code = EXCLUDED.commune_code,
+         commune_code_pre2025 = EXCLUDED.commune_code_pre2025,
+         district_code_pre2025 = EXCLUDED.district_code_pre2025
    WHERE (f.geom, f.properties, f.observed_at)
          IS DISTINCT FROM (EXCLUDED.geom, EXCLUDED.properties, EXCLUDED.observed_at)
   RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
 """
+# By whether the codes were stamped set-based; if not, the row trigger stamps them.
+_UPSERT_SQL = {
+    True: _UPSERT_TEMPLATE.format(
+        codes="c.commune_code, c.commune_code_pre2025, c.district_code_pre2025",
+        join="LEFT JOIN layers_upsert_stage_codes c USING (row_number)"),
+    False: _UPSERT_TEMPLATE.format(codes="NULL, NULL, NULL", join=""),
+}
 
 
 def _validated_rows(layer: Layer, items: list[FeatureInput]) -> list[tuple]:
@@ -79,15 +105,36 @@ def _validated_rows(layer: Layer, items: list[FeatureInput]) -> list[tuple]:
     return rows
 
 
-def _copy_rows(cursor, rows: list[tuple]) -> None:
+def _chunk_write(cursor, layer: Layer, rows: list[tuple], first_number: int) -> tuple[int, int]:
+    """Stage, stamp (if set-based) and upsert one chunk; (inserted, updated)."""
+    set_based = len(rows) >= SET_BASED_FROM
+    _stage(cursor, rows, first_number, set_based=set_based)
+    if set_based:
+        stamp_codes(STAGE_TABLE)
+    with units_stamped() if set_based else contextlib.nullcontext():
+        cursor.execute(_UPSERT_SQL[set_based], {"layer_id": layer.pk})
+        return cursor.fetchone()
+
+
+def _stage(cursor, rows: list[tuple], first_number: int, *, set_based: bool) -> None:
+    """COPY the rows (numbered from `first_number`) into the emptied stage; analysed on the keys
+    the stamping joins use when they will run (temporary tables are never auto-analysed).
+
+    The stage keeps an earlier chunk's rows until commit. A small write deletes them (TRUNCATE
+    makes new files for the table and its two indexes: 5 ms, more than the write itself)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for external_id, wkb_hex, properties, observed_at in rows:
-        writer.writerow((external_id, "\\x" + wkb_hex, properties, observed_at))
+    for number, (external_id, wkb_hex, properties, observed_at) in enumerate(rows,
+                                                                            first_number):
+        writer.writerow((number, external_id, "\\x" + wkb_hex, properties, observed_at))
     buffer.seek(0)
+    cursor.execute("TRUNCATE layers_upsert_stage" if set_based
+                   else "DELETE FROM layers_upsert_stage")
     cursor.copy_expert(
-        "COPY ioc_feature_stage (external_id, geom_wkb, properties, observed_at) "
+        "COPY layers_upsert_stage (row_number, external_id, geom_wkb, properties, observed_at) "
         "FROM STDIN WITH (FORMAT csv)", buffer)
+    if set_based:
+        cursor.execute("ANALYZE layers_upsert_stage (row_number, external_id)")
 
 
 def features_upsert(*, layer: Layer, items: Iterable[FeatureInput],
@@ -106,10 +153,7 @@ def features_upsert(*, layer: Layer, items: Iterable[FeatureInput],
         cursor.execute(_STAGE_SQL)
         for start in range(0, len(rows), CHUNK_ROWS):
             chunk = rows[start:start + CHUNK_ROWS]
-            cursor.execute("TRUNCATE ioc_feature_stage")
-            _copy_rows(cursor, chunk)
-            cursor.execute(_UPSERT_SQL, {"layer_id": layer.pk})
-            inserted, updated = cursor.fetchone()
+            inserted, updated = _chunk_write(cursor, layer, chunk, start + 1)
             result.inserted += inserted
             result.updated += updated
             if progress:

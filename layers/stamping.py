@@ -19,7 +19,7 @@ from ioc_gis.dbflags import local_flag
 from .conf import PRE_REFORM_REFERENCE_DATE
 
 # Tables a bulk writer may ask to stamp: constants of our own code, never request text.
-STAMPABLE_TABLES = frozenset({"integration_stage"})
+STAMPABLE_TABLES = frozenset({"integration_stage", "layers_upsert_stage"})
 
 # One spatial join per generation (each unit's polygon is the repeated argument, so PostGIS
 # prepares it once); min(code) is the trigger's "lowest code on a shared boundary".

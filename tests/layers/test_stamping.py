@@ -9,7 +9,9 @@ from django.db import DatabaseError, connection, transaction
 
 from integration import writer
 from layers.models import AdminUnit, Feature, GeometryKind, Layer, Sector
+from layers.services import features_upsert
 from layers.stamping import stamp_codes, units_stamped
+from layers.validation import FeatureInput
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +139,28 @@ def test_under_units_stamped_the_trigger_keeps_given_codes_and_still_checks_the_
 def test_only_listed_tables_can_be_stamped():
     with pytest.raises(ValueError):
         stamp_codes("layers_feature; DROP TABLE layers_layer")
+
+
+def test_features_upsert_stamps_as_the_trigger_does_on_insert_and_on_update():
+    """features_upsert (the API's and the demo's batch write) stamps set-based too: the codes
+    of a batch equal the trigger's, and an update that moves a feature restamps it."""
+    geoms = [geom for geom in _samples() if geom.geom_type == "Point"]
+    layer = _layer("stamp-upsert", GeometryKind.POINT)
+    batch = [FeatureInput(str(index), shapely.geometry.mapping(geom), {})
+             for index, geom in enumerate(geoms)]
+    moved = [FeatureInput(item.external_id, shapely.geometry.mapping(geoms[-1 - index]), {})
+             for index, item in enumerate(batch)]
+    with transaction.atomic():
+        expected = _by_trigger(geoms)
+        features_upsert(layer=layer, items=batch)
+        assert _stored_codes(layer, len(geoms)) == expected
+        result = features_upsert(layer=layer, items=moved)
+        assert result.updated == len(geoms) - (len(geoms) % 2)  # the middle one stays put
+        assert _stored_codes(layer, len(geoms)) == expected[::-1]
+
+
+def _stored_codes(layer: Layer, n: int) -> list[tuple]:
+    found = {feature.external_id: (feature.commune_code, feature.commune_code_pre2025,
+                                   feature.district_code_pre2025)
+             for feature in Feature.objects.filter(layer=layer)}
+    return [found[str(index)] for index in range(n)]
