@@ -168,14 +168,17 @@ def our_import(path: Path) -> tuple[float, dict, object, float]:
         stamp()
         stamping["seconds"] += time.perf_counter() - begun
 
-    writer.stamp = stamp_timed
+    writer.stamp = stamp_timed  # services calls writer.stamp(): timed without touching it
     started = time.perf_counter()
-    with path.open("rb") as handle, connection.execute_wrapper(timed):
-        run = import_run_start(connector=connector, principal=None, file=handle,
-                               file_name=path.name, size=path.stat().st_size, dispatch=False)
-        run = import_run_execute(run=run, progress=progress)
+    try:
+        with path.open("rb") as handle, connection.execute_wrapper(timed):
+            run = import_run_start(connector=connector, principal=None, file=handle,
+                                   file_name=path.name, size=path.stat().st_size,
+                                   dispatch=False)
+            run = import_run_execute(run=run, progress=progress)
+    finally:
+        writer.stamp = stamp
     elapsed = time.perf_counter() - started
-    writer.stamp = stamp
     phases[last["phase"]] = phases.get(last["phase"], 0) + time.perf_counter() - last["at"]
     slowest = sorted(statements.items(), key=lambda item: -item[1])[:3]
     phases[STAMPING] = stamping["seconds"]
