@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator
 
+from layers.checks import property_checks
 from layers.models import Layer
 from layers.validation import schema_validator
 
-from .checks import compiled_check
 from .errors import ConnectorMisconfigured, MissingColumns
 from .models import Connector
 from .positions import Reasons, fold
@@ -24,8 +24,6 @@ LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 # Schema keywords a per-property check can answer; anything else uses the full validator.
 # Distinct values remembered per column (a column of unique names gains nothing past this).
 MEMO_LIMIT = 50_000
-OBJECT_KEYWORDS = {"type", "properties", "required", "additionalProperties", "$schema", "title",
-                   "description", "$id", "x-public"}
 
 
 class Uncoercible(ValueError):
@@ -108,17 +106,14 @@ class PropertyMapper:
             values = {fold(str(k)): v for k, v in (rule.get("values") or {}).items()}
             self.targets.append((target, column, values, specs[target], {}))
         self.validator = schema_validator(layer)
-        self.fast = self._fast_checks(specs)
+        self.fast = self._fast_checks()
         self.required = list(self.schema.get("required", []))
 
-    def _fast_checks(self, specs: dict) -> dict | None:
+    def _fast_checks(self) -> dict | None:
         """A check per property (compiled when its keywords allow, else jsonschema's, its
         answers remembered), or None when the object schema needs the full validator."""
-        if set(self.schema) - OBJECT_KEYWORDS or not isinstance(
-                self.schema.get("additionalProperties", True), bool):
-            return None
-        return {name: compiled_check(spec) or _remembered(Draft202012Validator(spec))
-                for name, spec in specs.items()}
+        return property_checks(self.schema,
+                               fallback=lambda spec: _remembered(Draft202012Validator(spec)))
 
     def row(self, index: int) -> tuple[dict, list[str]]:
         """The properties of row `index` and what is wrong with them."""

@@ -9,7 +9,7 @@ from access.principal import principal_of
 
 from .models import AdminUnit, Feature, Layer, UnitCrosswalk
 from .selectors import feature_on_ground, feature_queryset_visible
-from .validation import FeatureInput, check_property_schema, feature_errors, schema_validator
+from .validation import FeatureInput, check_property_schema, feature_errors, schema_checker
 
 
 class LayerAdminForm(forms.ModelForm):
@@ -49,7 +49,7 @@ class FeatureAdminForm(forms.ModelForm):
                                 geometry=json.loads(geom.geojson),
                                 properties=data.get("properties"),
                                 observed_at=data.get("observed_at"))
-            _, errors = feature_errors(item, layer=layer, validator=schema_validator(layer))
+            _, errors = feature_errors(item, layer=layer, checker=schema_checker(layer))
             if errors:
                 raise forms.ValidationError(errors)
         return data

@@ -15,7 +15,7 @@ from .models import Feature, Layer, LayerSource
 from .selectors import feature_get_visible
 from .signals import features_changed
 from .stamping import stamp_codes, units_stamped
-from .validation import FeatureInput, feature_errors, nfc, schema_validator
+from .validation import FeatureInput, feature_errors, nfc, schema_checker
 
 CHUNK_ROWS = 20_000
 
@@ -84,10 +84,10 @@ _UPSERT_SQL = {
 
 def _validated_rows(layer: Layer, items: list[FeatureInput]) -> list[tuple]:
     """Validate every item; raise FeatureValidationError listing all failures, else return rows."""
-    validator = schema_validator(layer)
+    checker = schema_checker(layer)
     rows, failures, seen = [], [], set()
     for number, item in enumerate(items, start=1):
-        shape, errors = feature_errors(item, layer=layer, validator=validator)
+        shape, errors = feature_errors(item, layer=layer, checker=checker)
         if item.external_id in seen:
             errors.append("external_id appears twice in this input")
         seen.add(item.external_id)

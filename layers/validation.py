@@ -2,6 +2,7 @@
 layer's JSON Schema. Pure functions; the service decides what to do with the errors."""
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -11,6 +12,7 @@ import shapely
 from jsonschema import Draft202012Validator
 from shapely.geometry.base import BaseGeometry
 
+from .checks import object_check
 from .models import GeometryKind, Layer
 
 GEOMETRY_TYPES_BY_KIND = {
@@ -42,6 +44,29 @@ def schema_validator(layer: Layer) -> Draft202012Validator:
     import json
 
     return _validator(json.dumps(layer.property_schema, sort_keys=True))
+
+
+@dataclass(frozen=True)
+class PropertyChecker:
+    """A layer's property schema: a compiled check for the common valid case (None when the
+    schema needs the full validator), and jsonschema's validator for the rest and the words."""
+
+    validator: Draft202012Validator
+    fast: Callable[[dict], bool] | None
+
+
+@lru_cache(maxsize=64)
+def _checker(schema_json: str) -> PropertyChecker:
+    import json
+
+    return PropertyChecker(_validator(schema_json), object_check(json.loads(schema_json)))
+
+
+def schema_checker(layer: Layer) -> PropertyChecker:
+    """A (cached) checker for the layer's property schema."""
+    import json
+
+    return _checker(json.dumps(layer.property_schema, sort_keys=True))
 
 
 def check_property_schema(schema: dict) -> list[str]:
@@ -113,15 +138,15 @@ def geometry_errors(shape: BaseGeometry, kind: str) -> list[str]:
     return []
 
 
-def property_errors(properties: Any, validator: Draft202012Validator) -> list[str]:
+def property_errors(properties: Any, checker: PropertyChecker) -> list[str]:
     """Schema violations of a feature's properties, each prefixed with its JSON path."""
     if not isinstance(properties, dict):
         return ["properties must be a JSON object"]
     if _holds_nul(properties):
         return ["properties must not contain NUL characters (\\u0000)"]
-    if validator.is_valid(properties):
+    if checker.fast(properties) if checker.fast else checker.validator.is_valid(properties):
         return []
-    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(properties)]
+    return [f"{e.json_path}: {e.message}" for e in checker.validator.iter_errors(properties)]
 
 
 def _holds_nul(value: Any) -> bool:
@@ -137,7 +162,7 @@ def _holds_nul(value: Any) -> bool:
 
 
 def feature_errors(item: FeatureInput, *, layer: Layer,
-                   validator: Draft202012Validator) -> tuple[BaseGeometry | None, list[str]]:
+                   checker: PropertyChecker) -> tuple[BaseGeometry | None, list[str]]:
     """Validate one feature; returns its shapely geometry (when parseable) and its errors."""
     errors: list[str] = []
     if not isinstance(item.external_id, str) or not item.external_id.strip():
@@ -150,7 +175,7 @@ def feature_errors(item: FeatureInput, *, layer: Layer,
     except ValueError as exc:
         shape = None
         errors.append(str(exc))
-    errors += property_errors(item.properties, validator)
+    errors += property_errors(item.properties, checker)
     if layer.is_temporal and item.observed_at is None:
         errors.append("observed_at is required on a temporal layer")
     if item.observed_at is not None and item.observed_at.tzinfo is None:

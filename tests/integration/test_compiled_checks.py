@@ -1,4 +1,4 @@
-"""integration/checks.py answers exactly what jsonschema answers, value for value, for every
+"""layers/checks.py answers exactly what jsonschema answers, value for value, for every
 schema it compiles; and it declines the keywords it does not know (jsonschema answers those)."""
 import itertools
 import math
@@ -6,7 +6,7 @@ import math
 import pytest
 from jsonschema import Draft202012Validator
 
-from integration.checks import compiled_check
+from layers.checks import compiled_check
 
 SPECS = [
     {"type": "string"},
@@ -67,7 +67,7 @@ def test_the_mapper_takes_the_compiled_checks_and_still_reports_jsonschemas_reas
     table = SimpleNamespace(column=columns.get, columns=columns)
     connector = SimpleNamespace(field_mapping={"kind": "loai", "beds": "giuong", "code": "ma"})
     mapper = PropertyMapper(connector, layer, table)
-    assert mapper.fast["kind"].__module__ == "integration.checks"
+    assert mapper.fast["kind"].__module__ == "layers.checks"
     assert mapper.fast["code"].__module__ == "integration.mapping"  # pattern: jsonschema
     rows = [mapper.row(i) for i in range(4)]
     assert rows[0] == ({"kind": "BV", "beds": 3, "code": "38378"}, [])
