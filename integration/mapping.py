@@ -21,7 +21,6 @@ from .reader import SourceTable
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "co", "dung"}
 FALSE_WORDS = {"0", "false", "no", "n", "khong", "sai"}
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-# Schema keywords a per-property check can answer; anything else uses the full validator.
 # Distinct values remembered per column (a column of unique names gains nothing past this).
 MEMO_LIMIT = 50_000
 
