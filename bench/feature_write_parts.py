@@ -5,9 +5,9 @@ costs a bulk write, measured on the rows an import has just written (bench/inges
 Each variant copies the layer's rows back into `layers_feature` (new external ids, codes
 already stamped, as an import writes them) in a transaction that is rolled back; inside it,
 the variant first removes the parts before it plus one more (DROP INDEX / DROP CONSTRAINT /
-DISABLE TRIGGER: all transactional, so nothing outlives the variant). Foreign keys are checked IMMEDIATE, so their
-cost falls inside the timed statement instead of at commit. The table is vacuumed between
-variants: the rolled-back rows would otherwise slow the next one down."""
+DISABLE TRIGGER: all transactional, so nothing outlives the variant). Foreign keys are checked
+IMMEDIATE, so their cost falls inside the timed statement instead of at commit. The table is
+vacuumed between variants: the rolled-back rows would otherwise slow the next one down."""
 import time
 from collections.abc import Iterable
 
@@ -16,12 +16,6 @@ from psycopg2 import sql
 
 from ioc_gis.dbflags import local_flag
 from layers.stamping import units_stamped
-
-
-def tiles_bulk():
-    """As an import of this size writes (tiles.maintenance.bulk_writes, whose rebuild on exit
-    is not part of the INSERT): the tile trigger is called and returns at once."""
-    return local_flag("ioc.tiles_bulk")
 
 SOURCE = "bench_feature_parts_source"
 
@@ -53,6 +47,12 @@ _CATALOG_SQL = {
 }
 
 
+def tiles_bulk():
+    """As an import of this size writes (tiles.maintenance.bulk_writes, whose rebuild on exit
+    is not part of the INSERT): the tile trigger is called and returns at once."""
+    return local_flag("ioc.tiles_bulk")
+
+
 def _catalog() -> dict[str, list]:
     with connection.cursor() as cursor:
         found = {}
@@ -82,9 +82,9 @@ def removals() -> list[tuple[str, list[sql.Composable]]]:
     kinds = [name for name in triggers if "kinds" in name]
     tiles = [name for name in triggers if name.startswith("tiles_")]
     others = [name for name in triggers if name not in audit + kinds + tiles]
-    drop_index = [sql.SQL("DROP INDEX {}").format(sql.Identifier(name)) for name in gist]
     parts = [
-        ("the GiST on (layer, geom_3857)", drop_index),
+        ("the GiST on (layer, geom_3857)",
+         [sql.SQL("DROP INDEX {}").format(sql.Identifier(name)) for name in gist]),
         (f"{len(btrees)} lookup btrees (layer + commune x2, time)",
          [sql.SQL("DROP INDEX {}").format(sql.Identifier(name)) for name in btrees]),
         ("the (layer, external id) unique key", [_alter("DROP CONSTRAINT", key)]),

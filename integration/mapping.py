@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator
 
-from layers.checks import property_checks
+from layers.checks import object_predicate, property_checks
 from layers.models import Layer
 from layers.validation import schema_validator
 
@@ -107,6 +107,9 @@ class PropertyMapper:
         self.validator = schema_validator(layer)
         self.fast = self._fast_checks()
         self.required = list(self.schema.get("required", []))
+        # A row's whole object (the slow path): from the same checks, else jsonschema.
+        self._valid = (self.validator.is_valid if self.fast is None
+                       else object_predicate(self.schema, self.fast))
 
     def _fast_checks(self) -> dict | None:
         """A check per property (compiled when its keywords allow, else jsonschema's, its
@@ -202,17 +205,6 @@ class PropertyMapper:
                     memo[key] = cell
             cells.append(cell)
         return cells
-
-    def _valid(self, properties: dict) -> bool:
-        if self.fast is None:
-            return self.validator.is_valid(properties)
-        if any(name not in properties for name in self.required):
-            return False
-        for name, value in properties.items():
-            check = self.fast.get(name)
-            if check is None or not check(value):
-                return False
-        return True
 
 
 def _json_value(value) -> str:

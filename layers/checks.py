@@ -126,8 +126,13 @@ def object_check(schema: dict) -> Callable[[dict], bool] | None:
     """A predicate equal to `Draft202012Validator(schema).is_valid` for an object (a dict) under
     a layer's object schema, or None when `property_checks` declines the schema."""
     checks = property_checks(schema)
-    if checks is None:
-        return None
+    return None if checks is None else object_predicate(schema, checks)
+
+
+def object_predicate(schema: dict, checks: dict[str, Callable[[object], bool]]
+                     ) -> Callable[[dict], bool]:
+    """The object's answer from its properties' `checks` (as `property_checks` gives them):
+    required names present, no name the schema closes out, each value passing its check."""
     required = tuple(schema.get("required", ()))
     closed = schema.get("additionalProperties", True) is False
 
